@@ -1,0 +1,220 @@
+"""Writes for places and people: loading the national geography, creating a province's sites, staff roles."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .models import District, Province, Site, Staff
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+# Road distance ≈ 1.5 × straight line (the upper end of the data README's range); known road figures win.
+ROAD_FACTOR = Decimal("1.5")
+KNOWN_ROAD_DISTANCES_KM = {"4122": Decimal(130)}  # Na Yung: "more than 130 km" in the provincial record
+STRAIGHT_LINE_FILES = {"41": DATA_DIR / "udon-thani-distances.csv"}
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@transaction.atomic
+def geography_load(
+    *, provinces_csv: Path = DATA_DIR / "provinces.csv", districts_csv: Path = DATA_DIR / "districts.csv"
+) -> tuple[LoadResult, LoadResult]:
+    """Create or update every province and district from the shipped files. Running it twice changes nothing.
+
+    Road distances are not in these files and are never touched here.
+    """
+    province_rows = _read_csv(provinces_csv)
+    district_rows = _read_csv(districts_csv)
+    for row in district_rows:
+        if row["district_code"][:2] != row["province_code"]:
+            raise ValidationError(
+                f"อำเภอรหัส {row['district_code']} ไม่อยู่ในจังหวัดรหัส {row['province_code']}: ตรวจสอบแฟ้มข้อมูล"
+            )
+
+    existing = {p.code: p for p in Province.objects.all()}
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for row in province_rows:
+        values = {"name_th": row["name_th"], "name_en": row["name_en"]}
+        _upsert(Province, existing.get(row["province_code"]), {"code": row["province_code"], **values}, counts)
+    provinces = LoadResult(**counts)
+
+    by_code = {p.code: p for p in Province.objects.all()}
+    existing_districts = {d.code: d for d in District.objects.all()}
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for row in district_rows:
+        values = {
+            "code": row["district_code"],
+            "province": by_code[row["province_code"]],
+            "name_th": row["name_th"],
+            "name_en": row["name_en"],
+        }
+        _upsert(District, existing_districts.get(row["district_code"]), values, counts)
+    return provinces, LoadResult(**counts)
+
+
+def _upsert(model: type, instance, values: dict, counts: dict) -> None:
+    if instance is None:
+        instance = model(**values)
+        instance.full_clean()
+        instance.save()
+        counts["created"] += 1
+        return
+    changed = [name for name, value in values.items() if getattr(instance, name) != value]
+    if not changed:
+        counts["unchanged"] += 1
+        return
+    for name in changed:
+        setattr(instance, name, values[name])
+    instance.full_clean()
+    instance.save(update_fields=[f.attname if f.is_relation else f.name for f in map(model._meta.get_field, changed)])
+    counts["updated"] += 1
+
+
+def estimated_road_distances(province_code: str) -> dict[str, Decimal]:
+    """Road distance estimates (km) per district code for a province, from the shipped straight-line file."""
+    path = STRAIGHT_LINE_FILES.get(province_code)
+    if path is None:
+        return {}
+    estimates = {}
+    for row in _read_csv(path):
+        straight = Decimal(row["straight_line_km_from_provincial_hall"])
+        estimate = (straight * ROAD_FACTOR).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        estimates[row["district_code"]] = KNOWN_ROAD_DISTANCES_KM.get(row["district_code"], estimate)
+    return estimates
+
+
+@transaction.atomic
+def province_sites_create(*, province_code: str) -> LoadResult:
+    """Create the provincial hall and one district office site per district of the province.
+
+    Idempotent: existing sites are left as they are (their rooms, phones and checklists belong to the people who
+    edited them), and an estimated road distance is only written where none is stored.
+    """
+    province = Province.objects.filter(code=province_code).first()
+    if province is None:
+        known = Province.objects.count()
+        hint = "รันคำสั่ง load_geography ก่อน" if known == 0 else "รหัสจังหวัดมี 2 หลัก เช่น 41 = อุดรธานี"
+        raise ValidationError(f"ไม่พบจังหวัดรหัส “{province_code}”: {hint}")
+
+    created = unchanged = updated = 0
+    _, hall_created = Site.objects.get_or_create(
+        province=province,
+        kind=Site.Kind.PROVINCIAL_HALL,
+        defaults={"name": f"ศาลากลางจังหวัด{province.name_th}", "meeting_room": "ห้องประชุมศาลากลางจังหวัด"},
+    )
+    created += hall_created
+    unchanged += not hall_created
+
+    estimates = estimated_road_distances(province_code)
+    for district in province.districts.select_related("site").order_by("code"):
+        if not hasattr(district, "site"):
+            Site.objects.create(
+                province=province,
+                district=district,
+                kind=Site.Kind.DISTRICT_OFFICE,
+                name=f"ที่ทำการปกครองอำเภอ{district.name_th}",
+                meeting_room=f"ห้องประชุมอำเภอ{district.name_th}",
+            )
+            created += 1
+        else:
+            unchanged += 1
+        if district.road_distance_km is None and district.code in estimates:
+            district.road_distance_km = estimates[district.code]
+            district.save(update_fields=["road_distance_km"])
+            updated += 1
+    return LoadResult(created=created, updated=updated, unchanged=unchanged)
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    username: str,
+    password: str,
+    role: str,
+    site: Site,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    phone: str = "",
+) -> Staff:
+    """Create a user with a role at a site. Only administrators get the Django admin."""
+    if role not in Staff.Role.values:
+        raise ValidationError(f"ไม่รู้จักบทบาท “{role}”: เลือกจาก {', '.join(Staff.Role.values)}")
+    if role == Staff.Role.SCHEDULER and not site.is_provincial_hall:
+        raise ValidationError("เจ้าหน้าที่จัดการประชุมต้องสังกัดศาลากลางจังหวัด")
+    user_model = get_user_model()
+    user = user_model(username=username, first_name=first_name, last_name=last_name, email=email)
+    user.set_password(password)
+    user.is_staff = role == Staff.Role.ADMINISTRATOR
+    user.is_superuser = role == Staff.Role.ADMINISTRATOR
+    user.full_clean()
+    user.save()
+    staff = Staff(user=user, role=role, site=site, phone=phone)
+    staff.full_clean()
+    staff.save()
+    return staff
+
+
+@transaction.atomic
+def staff_role_change(*, staff: Staff, role: str, site: Site | None = None) -> Staff:
+    """Change a person's role (and site); keeps admin rights in step with the role."""
+    staff.role = role
+    if site is not None:
+        staff.site = site
+    staff.full_clean()
+    staff.save(update_fields=["role", "site"])
+    user: AbstractBaseUser = staff.user
+    user.is_staff = user.is_superuser = role == Staff.Role.ADMINISTRATOR
+    user.save(update_fields=["is_staff", "is_superuser"])
+    return staff
+
+
+DEMO_PASSWORD = "demo"  # noqa: S105 - embedded mode only; refused unless settings.PRACHUM_DEMO_ACCOUNTS
+
+
+@transaction.atomic
+def demo_accounts_create(*, province_code: str = "41", clerk_district_code: str = "4122") -> list[Staff]:
+    """The four demo accounts of the embedded mode. Idempotent; refused in any other settings."""
+    from django.conf import settings
+
+    if not getattr(settings, "PRACHUM_DEMO_ACCOUNTS", False):
+        raise ValidationError("บัญชีสาธิตใช้ได้เฉพาะโหมดทดลองใช้งาน (embedded) เท่านั้น")
+    hall = Site.objects.get(province__code=province_code, kind=Site.Kind.PROVINCIAL_HALL)
+    clerk_site = Site.objects.get(district__code=clerk_district_code)
+    wanted = [
+        ("admin", Staff.Role.ADMINISTRATOR, hall, "ผู้ดูแล", "ระบบ"),
+        ("scheduler", Staff.Role.SCHEDULER, hall, "สมชาย", "จัดประชุม"),
+        (f"clerk{clerk_district_code}", Staff.Role.CLERK, clerk_site, "สมศรี", "ประจำอำเภอ"),
+        ("finance", Staff.Role.FINANCE, hall, "สมหญิง", "การเงิน"),
+    ]
+    accounts = []
+    user_model = get_user_model()
+    for username, role, site, first, last in wanted:
+        existing = Staff.objects.select_related("user").filter(user__username=username).first()
+        if existing is None and user_model.objects.filter(username=username).exists():
+            raise ValidationError(f"มีผู้ใช้ “{username}” อยู่แล้วแต่ไม่มีบทบาท: แก้ไขในหน้าผู้ดูแลระบบ")
+        accounts.append(
+            existing
+            or staff_create(
+                username=username, password=DEMO_PASSWORD, role=role, site=site, first_name=first, last_name=last
+            )
+        )
+    return accounts

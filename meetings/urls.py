@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import views
+
+app_name = "meetings"
+urlpatterns = [path("", views.MeetingListView.as_view(), name="list")]
