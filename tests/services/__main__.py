@@ -16,11 +16,11 @@ def main(argv: list[str]) -> int:
     if "--" in argv:
         argv = argv[argv.index("--") + 1 :]
     if not argv:
-        print("usage: python -m tests.services -- COMMAND ...", file=sys.stderr)  # noqa: T201
+        print("usage: python -m tests.services -- COMMAND ...", file=sys.stderr)
         return 2
     with PostgresServer() as postgres, RedisServer() as redis:
         env = dict(os.environ, DATABASE_URL=postgres.url, REDIS_URL=redis.url)
-        print(f"PostgreSQL on port {postgres.port}, Redis on port {redis.port}", flush=True)  # noqa: T201
+        print(f"PostgreSQL on port {postgres.port}, Redis on port {redis.port}", flush=True)
         return subprocess.call(argv, env=env)
 
 

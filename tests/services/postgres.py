@@ -62,7 +62,7 @@ class PostgresServer:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             ready = subprocess.run(
-                [_pg_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)], capture_output=True
+                [_pg_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)], check=False, capture_output=True
             )
             if ready.returncode == 0:
                 break

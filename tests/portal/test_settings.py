@@ -1,0 +1,51 @@
+"""The settings family: PostgreSQL under test, an embedded default with no variables, a strict production."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _manage(*args: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=False, capture_output=True, text=True, timeout=120
+    )
+
+
+def _bare_env(**extra: str) -> dict:
+    keep = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "PYTHONPATH"}}
+    return {**keep, **extra}
+
+
+@pytest.mark.integration
+def test_the_suite_runs_on_postgresql(db):
+    assert connection.vendor == "postgresql"
+
+
+def test_embedded_default_needs_no_variable():
+    result = _manage("check", env=_bare_env())
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _manage("check", env=_bare_env(DJANGO_SETTINGS_MODULE="portal.settings.production"))
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_passes_check_deploy_with_no_warning():
+    env = _bare_env(
+        DJANGO_SETTINGS_MODULE="portal.settings.production",
+        DJANGO_SECRET_KEY="k" * 20 + "-prod-secret-for-the-check-only-" + "z" * 20,
+        DJANGO_ALLOWED_HOSTS="prachum.udonthani.go.th",
+        DATABASE_URL=os.environ.get("DATABASE_URL", "sqlite:////tmp/prachum-check.sqlite3"),
+    )
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues (0 silenced)" in result.stdout
