@@ -3,7 +3,7 @@
 SQLite in var/, Celery tasks in-process, emails to var/mail/. Demo accounts exist only here.
 """
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import BASE_DIR, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)

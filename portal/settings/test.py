@@ -1,6 +1,6 @@
 """The test suite: the production shape (PostgreSQL, Redis) started by tests/services on free ports."""
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import env
 
 SECRET_KEY = "test-only-" + "t" * 50
