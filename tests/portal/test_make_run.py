@@ -1,0 +1,61 @@
+"""`make run`'s script, from an empty database: a login page at the printed URL, and the four demo accounts log in."""
+
+import os
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.services.ports import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.e2e
+def test_embedded_run_serves_login_and_demo_accounts(tmp_path):
+    port = free_port()
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}",
+        "PRACHUM_PORT": str(port),
+        "PRACHUM_RUNSERVER_ARGS": "--noreload",
+    }
+    log = (tmp_path / "run.log").open("w")
+    process = subprocess.Popen(
+        ["bash", "deploy/run-embedded.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{base}/login/", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.3)
+            assert process.poll() is None, (tmp_path / "run.log").read_text()
+        output = (tmp_path / "run.log").read_text()
+        assert f"prachum is at {base}" in output
+        for username in ("admin", "scheduler", "clerk4122", "finance"):
+            assert re.search(rf"^\s+{username}\s+demo\s", output, re.MULTILINE), output
+            with requests.Session() as session:
+                page = session.get(f"{base}/login/", timeout=5).text
+                token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+                response = session.post(
+                    f"{base}/login/",
+                    data={"csrfmiddlewaretoken": token, "username": username, "password": "demo"},
+                    allow_redirects=False,
+                    timeout=5,
+                )
+                assert response.status_code == 302, username
+                assert session.get(f"{base}/", timeout=10).status_code == 200, username
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+        log.close()
