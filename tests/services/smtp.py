@@ -29,7 +29,7 @@ class _Handler:
     refuse_with: str | None = None  # e.g. "451 4.3.0 try again later"
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope) -> str:
         if self.refuse_with:
             return self.refuse_with
         message = email.message_from_bytes(envelope.original_content or envelope.content)
