@@ -101,6 +101,14 @@ class Site(models.Model):
         blank=True,
         help_text=_("สิ่งที่ต้องเตรียมก่อนประชุมทุกครั้ง หนึ่งรายการต่อบรรทัด"),
     )
+    notify_by_email = models.BooleanField(_("แจ้งเตือนทางอีเมล"), default=True)
+    notify_by_line = models.BooleanField(_("แจ้งเตือนทาง LINE"), default=False)
+    line_group_id = models.CharField(
+        _("LINE group ID"),
+        max_length=64,
+        blank=True,
+        help_text=_("รหัสกลุ่ม LINE ของอำเภอที่บัญชีทางการของจังหวัดเป็นสมาชิก (ขึ้นต้นด้วย C)"),
+    )
     is_active = models.BooleanField(_("ใช้งาน"), default=True)
 
     class Meta:
@@ -117,6 +125,10 @@ class Site(models.Model):
                 condition=(models.Q(kind="hall", district__isnull=True))
                 | (models.Q(kind="district", district__isnull=False)),
                 name="site_district_office_has_district",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(notify_by_line=False) | ~models.Q(line_group_id=""),
+                name="site_line_needs_group_id",
             ),
         ]
 
