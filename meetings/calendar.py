@@ -44,8 +44,9 @@ def _description(meeting, join_url: str | None) -> str:
     agenda = [item for item in (meeting.agenda or []) if str(item).strip()]
     if agenda:
         lines.append(_("ระเบียบวาระการประชุม"))
-        lines += [_("ระเบียบวาระที่ %(number)s %(item)s") % {"number": n, "item": item} for n, item in
-                  enumerate(agenda, start=1)]
+        lines += [
+            _("ระเบียบวาระที่ %(number)s %(item)s") % {"number": n, "item": item} for n, item in enumerate(agenda, start=1)
+        ]
     if join_url:
         if lines:
             lines.append("")

@@ -40,8 +40,11 @@ def parse(data: bytes) -> tuple[icalendar.Calendar, icalendar.Event]:
 def test_invitation_has_everything_a_calendar_needs(settings):
     settings.PORTAL_BASE_URL = "https://prachum.udonthani.go.th"
     data = meeting_ics(
-        meeting=a_meeting(), method="REQUEST", join_url="https://prachum.udonthani.go.th/j/abc",
-        organizer_email="noreply@prachum.local", attendee_emails=["clerk@example.go.th"],
+        meeting=a_meeting(),
+        method="REQUEST",
+        join_url="https://prachum.udonthani.go.th/j/abc",
+        organizer_email="noreply@prachum.local",
+        attendee_emails=["clerk@example.go.th"],
     )
     calendar, event = parse(data)
     assert calendar["METHOD"] == "REQUEST"
