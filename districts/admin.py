@@ -1,4 +1,12 @@
-from django.contrib import admin
+import json
+
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from portal.personal_data import personal_data_erase, personal_data_export
+
+from .services import staff_role_change
 
 from .models import Agency, District, Province, Site, Staff
 
@@ -34,6 +42,30 @@ class StaffAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__first_name", "user__last_name", "site__name")
     list_select_related = ("user", "site")
     autocomplete_fields = ("user", "site")
+    actions = ["export_personal_data", "erase_personal_data"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change and {"role", "site"} & set(form.changed_data):
+            staff_role_change(staff=obj, role=obj.role, site=obj.site, by=request.user)
+            form.changed_data = [f for f in form.changed_data if f not in {"role", "site"}]
+            if not form.changed_data:
+                return
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("ส่งออกข้อมูลส่วนบุคคล (PDPA) เป็น JSON"))
+    def export_personal_data(self, request, queryset):
+        data = {s.user.get_username(): personal_data_export(user=s.user, by=request.user) for s in queryset}
+        response = HttpResponse(
+            json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="personal-data.json"'
+        return response
+
+    @admin.action(description=_("ลบข้อมูลส่วนบุคคล (PDPA) — ไม่สามารถย้อนกลับได้"))
+    def erase_personal_data(self, request, queryset):
+        for staff in queryset.select_related("user"):
+            personal_data_erase(user=staff.user, by=request.user)
+        messages.success(request, _("ลบข้อมูลส่วนบุคคลแล้ว %(n)d คน") % {"n": queryset.count()})
 
 
 @admin.register(Agency)

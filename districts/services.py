@@ -12,6 +12,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from portal.audit import Action, audit_record
+
 from .models import District, Province, Site, Staff
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -174,8 +176,9 @@ def staff_create(
 
 
 @transaction.atomic
-def staff_role_change(*, staff: Staff, role: str, site: Site | None = None) -> Staff:
-    """Change a person's role (and site); keeps admin rights in step with the role."""
+def staff_role_change(*, staff: Staff, role: str, site: Site | None = None, by=None) -> Staff:
+    """Change a person's role (and site); keeps admin rights in step with the role. Audited."""
+    before = {"role": staff.role, "site": staff.site_id}
     staff.role = role
     if site is not None:
         staff.site = site
@@ -184,6 +187,9 @@ def staff_role_change(*, staff: Staff, role: str, site: Site | None = None) -> S
     user: AbstractBaseUser = staff.user
     user.is_staff = user.is_superuser = role == Staff.Role.ADMINISTRATOR
     user.save(update_fields=["is_staff", "is_superuser"])
+    audit_record(
+        actor=by, action=Action.ROLE_CHANGE, target=staff, detail={"before": before, "after": {"role": role, "site": staff.site_id}}
+    )
     return staff
 
 
@@ -218,3 +224,35 @@ def demo_accounts_create(*, province_code: str = "41", clerk_district_code: str 
             )
         )
     return accounts
+
+
+def person_data_export(user) -> dict:
+    """The account and staff record of a person (PDPA export)."""
+    staff = Staff.objects.select_related("site").filter(user=user).first()
+    return {
+        "username": user.get_username(),
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "date_joined": user.date_joined.isoformat(),
+        "last_login": user.last_login.isoformat() if user.last_login else None,
+        "staff": None
+        if staff is None
+        else {
+            "role": staff.role,
+            "site": staff.site.name,
+            "phone": staff.phone,
+            "preferred_language": staff.preferred_language,
+        },
+    }
+
+
+def person_data_erase(user) -> int:
+    """Anonymise a person's account: the row stays (it is referenced by what they did), their data goes."""
+    user.username = f"erased-{user.pk}"
+    user.first_name = user.last_name = user.email = ""
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.set_unusable_password()
+    user.save()
+    changed = Staff.objects.filter(user=user).update(phone="")
+    return 1 + changed

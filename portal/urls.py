@@ -22,6 +22,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("billing/", include("billing.urls")),
     path("api/", include("portal.api_urls")),
+    path("", include("django_prometheus.urls")),  # /metrics: nginx lets only the monitoring host reach it
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
-from .base import env
+from .base import LOGGING, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
@@ -13,6 +13,7 @@ if len(SECRET_KEY) < 50:
         "without one. Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(64))'"
     )
 PRACHUM_DEMO_ACCOUNTS = False
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=1)  # nginx in front
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
@@ -24,3 +25,5 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
