@@ -6,9 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.personal_data import personal_data_erase, personal_data_export
 
-from .services import staff_role_change
-
 from .models import Agency, District, Province, Site, Staff
+from .services import staff_role_change
 
 
 @admin.register(Province)

@@ -188,7 +188,10 @@ def staff_role_change(*, staff: Staff, role: str, site: Site | None = None, by=N
     user.is_staff = user.is_superuser = role == Staff.Role.ADMINISTRATOR
     user.save(update_fields=["is_staff", "is_superuser"])
     audit_record(
-        actor=by, action=Action.ROLE_CHANGE, target=staff, detail={"before": before, "after": {"role": role, "site": staff.site_id}}
+        actor=by,
+        action=Action.ROLE_CHANGE,
+        target=staff,
+        detail={"before": before, "after": {"role": role, "site": staff.site_id}},
     )
     return staff
 
