@@ -74,7 +74,10 @@ class MediaServer(models.Model):
         ),
     )
     capacity_sites = models.PositiveIntegerField(
-        _("รองรับสถานที่พร้อมกัน"), default=100, validators=[MinValueValidator(1)]
+        _("รองรับผู้เข้าร่วมพร้อมกัน"),
+        default=100,
+        validators=[MinValueValidator(1)],
+        help_text=_("จำนวนสถานที่และส่วนราชการรวมกันของทุกการประชุมที่เวลาซ้อนกัน"),
     )
     state = models.CharField(_("สถานะ"), max_length=10, choices=State.choices, default=State.ACTIVE)
     last_checked_at = models.DateTimeField(_("ตรวจสุขภาพล่าสุด"), null=True, blank=True)
@@ -284,6 +287,9 @@ class Room(models.Model):
     number = models.PositiveBigIntegerField(_("หมายเลขห้อง"), validators=[MinValueValidator(1)])
     name = models.CharField(
         _("ชื่อห้อง"), max_length=100, validators=[RegexValidator(r"^[a-z0-9-]+$", _("ตัวพิมพ์เล็ก ตัวเลข และ - เท่านั้น"))]
+    )
+    publishers = models.PositiveIntegerField(
+        _("ผู้เข้าร่วมที่ส่งภาพได้พร้อมกัน"), default=2, help_text=_("สถานที่และส่วนราชการของการประชุม")
     )
     pin = models.CharField(_("PIN"), max_length=20)
     secret = models.CharField(_("รหัสลับของห้อง"), max_length=64)

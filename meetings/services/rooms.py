@@ -1,0 +1,368 @@
+"""Rooms on media servers: placement, provisioning, the periodic sweep and the servers' health.
+
+The Room row is the truth (DESIGN.md, "Side effects"). Scheduling code writes the row and enqueues
+`meetings.room_provision` on commit; `room_provision` below locks the row, makes the server agree with it and
+records the outcome; `rooms_sweep` re-enqueues what is still pending, re-creates rooms that vanished and moves
+rooms off servers that went down. Nothing here is lost when a message, a worker or a media server is.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from portal.thaidate import BANGKOK, format_be_short
+
+from ..backends.base import MediaServerError, RoomNotFound, TemporaryMediaError
+from ..conf import setting
+from ..media import backend_for_server, room_spec
+from ..models import MediaServer, Meeting, Room
+
+logger = logging.getLogger(__name__)
+
+CLOSED = (Meeting.Status.CANCELLED, Meeting.Status.ENDED)
+NO_SERVER = "ยังไม่มีเซิร์ฟเวอร์สื่อที่ใช้งานได้และรองรับผู้เข้าร่วมได้พอในช่วงเวลานี้: ระบบจะลองใหม่อัตโนมัติ"
+
+
+class NoServerAvailable(TemporaryMediaError):
+    """No active, healthy server has room for the meeting in its window (yet)."""
+
+
+def enqueue_provision(room_id: int) -> None:
+    """Send the provisioning task once the current transaction commits (ids only)."""
+    from ..tasks import room_provision as task
+
+    transaction.on_commit(lambda: task.delay(room_id))
+
+
+def room_description(meeting: Meeting) -> str:
+    local_start, local_end = meeting.start.astimezone(BANGKOK), meeting.end.astimezone(BANGKOK)
+    return f"{meeting.title} · {format_be_short(meeting.start)} {local_start:%H:%M}–{local_end:%H:%M} น."
+
+
+# --- placement ---------------------------------------------------------------------------------------------
+
+
+def server_place(
+    *, participants: int, start: datetime, end: datetime, exclude_meeting_id: int | None = None
+) -> MediaServer | None:
+    """An active, healthy server whose load in [start, end) leaves room for `participants`; the least loaded.
+
+    The load of a server is the sum of the participants of the open meetings whose rooms it holds and whose
+    time overlaps the window.
+    """
+    load = (
+        Room.objects.filter(server=OuterRef("pk"), meeting__start__lt=end, meeting__end__gt=start)
+        .exclude(meeting__status__in=CLOSED)
+        .exclude(meeting_id=exclude_meeting_id)
+        .order_by()
+        .values("server")
+        .annotate(total=Sum("publishers"))
+        .values("total")
+    )
+    servers = (
+        MediaServer.objects.filter(state=MediaServer.State.ACTIVE)
+        .exclude(last_check_ok=False)
+        .annotate(load=Coalesce(Subquery(load), 0))
+        .order_by("load", "pk")
+    )
+    for server in servers:
+        if server.load + participants <= server.capacity_sites:
+            return server
+    return None
+
+
+# --- what scheduling calls ---------------------------------------------------------------------------------
+
+
+def room_create(*, meeting: Meeting, participants: int) -> Room:
+    """The room row of a new meeting, placed on a server when one has room, and its provisioning enqueued."""
+    server = server_place(participants=participants, start=meeting.start, end=meeting.end)
+    number = int(setting("MEETINGS_ROOM_NUMBER_BASE")) + meeting.pk
+    room = Room(
+        meeting=meeting,
+        server=server,
+        number=number,
+        name=f"prachum-{number}",
+        publishers=max(participants, 1),
+        pin=f"{secrets.randbelow(10**6):06d}",
+        secret=secrets.token_urlsafe(24),
+        state=Room.State.PENDING,
+        last_error="" if server else NO_SERVER,
+    )
+    room.full_clean(exclude={"meeting", "server"}, validate_constraints=False)
+    room.save()
+    enqueue_provision(room.pk)
+    return room
+
+
+def room_change(*, meeting: Meeting) -> Room | None:
+    """The meeting changed: the server must learn it (a new description, time or number of sites)."""
+    room = Room.objects.select_for_update().filter(meeting=meeting).first()
+    if room is None:
+        return None
+    room.publishers = max(meeting.participations.count() + meeting.agency_invitations.count(), 1)
+    room.desired_version += 1
+    room.state = Room.State.PENDING
+    room.attempts = 0
+    room.next_attempt_at = None
+    room.last_error = ""
+    room.save(update_fields=["publishers", "desired_version", "state", "attempts", "next_attempt_at",
+                             "last_error", "updated_at"])
+    enqueue_provision(room.pk)
+    return room
+
+
+def room_retire(*, meeting: Meeting) -> Room | None:
+    """The meeting was cancelled: destroy its room if the server has it, else just mark it gone."""
+    room = Room.objects.select_for_update().filter(meeting=meeting).first()
+    if room is None:
+        return None
+    on_server = room.server_id is not None and room.provisioned_version > 0
+    room.state = Room.State.DESTROY_PENDING if on_server else Room.State.DESTROYED
+    room.attempts = 0
+    room.next_attempt_at = None
+    room.last_error = ""
+    room.save(update_fields=["state", "attempts", "next_attempt_at", "last_error", "updated_at"])
+    if on_server:
+        enqueue_provision(room.pk)
+    return room
+
+
+# --- what the task runs ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProvisionResult:
+    room_id: int
+    outcome: str  # provisioned | destroyed | in_step | busy | failed | retry
+    retry_in: int | None = None
+    error: str = ""
+
+
+def _short(error: Exception) -> str:
+    return str(error)[:500] or type(error).__name__
+
+
+def room_provision(*, room_id: int) -> ProvisionResult:
+    """Make the media server agree with the room row. Safe to run twice, or in two workers at once."""
+    with transaction.atomic():
+        room = (
+            Room.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("server", "meeting")
+            .filter(pk=room_id)
+            .first()
+        )
+        if room is None:  # gone, or another worker holds it right now
+            return ProvisionResult(room_id, "busy")
+        return _provision_locked(room)
+
+
+def _provision_locked(room: Room) -> ProvisionResult:
+    meeting = room.meeting
+    wants_room = meeting.status not in CLOSED
+    in_step = (
+        room.state == Room.State.PROVISIONED and room.provisioned_version == room.desired_version
+        if wants_room
+        else room.state == Room.State.DESTROYED
+    )
+    if in_step:
+        return ProvisionResult(room.pk, "in_step")
+    if room.state == Room.State.FAILED:
+        return ProvisionResult(room.pk, "failed", error=room.last_error)
+    try:
+        if wants_room:
+            _push(room, meeting)
+        else:
+            _destroy(room)
+    except TemporaryMediaError as error:
+        return _retry_later(room, error)
+    except (MediaServerError, ValueError) as error:
+        _record(room, state=Room.State.FAILED, last_error=_short(error), next_attempt_at=None)
+        logger.warning("room %s failed for good: %s", room.pk, error)
+        return ProvisionResult(room.pk, "failed", error=room.last_error)
+    if not wants_room:
+        _record(room, state=Room.State.DESTROYED, attempts=0, last_error="", next_attempt_at=None)
+        return ProvisionResult(room.pk, "destroyed")
+    _record(room, state=Room.State.PROVISIONED, provisioned_version=room.desired_version, attempts=0,
+            last_error="", next_attempt_at=None, provisioned_at=timezone.now(), server=room.server)
+    if meeting.status == Meeting.Status.SCHEDULED:
+        Meeting.objects.filter(pk=meeting.pk, status=Meeting.Status.SCHEDULED).update(status=Meeting.Status.READY)
+    return ProvisionResult(room.pk, "provisioned")
+
+
+def _push(room: Room, meeting: Meeting) -> None:
+    if room.server is None:
+        server = server_place(
+            participants=room.publishers, start=meeting.start, end=meeting.end, exclude_meeting_id=meeting.pk
+        )
+        if server is None:
+            raise NoServerAvailable(NO_SERVER)
+        room.server = server
+        room.provisioned_version = 0
+    backend = backend_for_server(room.server)
+    spec = room_spec(room, description=room_description(meeting), max_publishers=room.publishers)
+    if room.provisioned_version == 0:
+        backend.create_room(spec)
+        return
+    try:
+        backend.update_room(spec)
+    except RoomNotFound:
+        backend.create_room(spec)
+
+
+def _destroy(room: Room) -> None:
+    if room.server is None or room.provisioned_version == 0:
+        return
+    backend = backend_for_server(room.server)
+    spec = room_spec(room, description=room_description(room.meeting), max_publishers=room.publishers)
+    backend.destroy_room(spec)
+
+
+def _record(room: Room, **values) -> None:
+    for name, value in values.items():
+        setattr(room, name, value)
+    room.save(update_fields=[*values, "updated_at"])
+
+
+def _retry_later(room: Room, error: Exception) -> ProvisionResult:
+    backoff = list(setting("MEETINGS_PROVISION_BACKOFF"))
+    attempts = room.attempts + 1
+    if attempts > len(backoff):
+        _record(room, attempts=attempts, state=Room.State.FAILED, next_attempt_at=None,
+                last_error=f"ลอง {attempts} ครั้งแล้วไม่สำเร็จ: {_short(error)}"[:500])
+        logger.warning("room %s failed after %s attempts: %s", room.pk, attempts, error)
+        return ProvisionResult(room.pk, "failed", error=room.last_error)
+    delay = int(backoff[attempts - 1])
+    values = {"attempts": attempts, "next_attempt_at": timezone.now() + timedelta(seconds=delay),
+              "last_error": _short(error)}
+    if isinstance(error, NoServerAvailable):
+        values["server"] = None
+    _record(room, **values)
+    return ProvisionResult(room.pk, "retry", retry_in=delay, error=room.last_error)
+
+
+# --- the sweep ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepReport:
+    enqueued: list[int] = field(default_factory=list)
+    recreated: list[int] = field(default_factory=list)
+    replaced: list[int] = field(default_factory=list)
+    retried_failed: list[int] = field(default_factory=list)
+    ended: int = 0
+    unreachable_servers: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "enqueued": len(self.enqueued), "recreated": len(self.recreated), "replaced": len(self.replaced),
+            "retried_failed": len(self.retried_failed), "ended": self.ended,
+            "unreachable_servers": self.unreachable_servers,
+        }
+
+
+def _reset(queryset, **extra) -> list[int]:
+    """Put rooms back to pending (with `extra` changes) and return their ids, in one statement."""
+    ids = list(queryset.values_list("pk", flat=True))
+    if ids:
+        Room.objects.filter(pk__in=ids).update(
+            state=Room.State.PENDING, attempts=0, next_attempt_at=None, updated_at=timezone.now(), **extra
+        )
+    return ids
+
+
+@transaction.atomic
+def rooms_sweep(*, now: datetime | None = None) -> SweepReport:
+    """The periodic job. Every step is safe to repeat; the work itself happens in `room_provision` tasks."""
+    now = now or timezone.now()
+    report = SweepReport()
+    open_rooms = Room.objects.exclude(meeting__status__in=CLOSED).filter(meeting__end__gt=now)
+
+    # 1. Rooms on servers that are down or failing their health check move to a healthy server.
+    bad_servers = Q(server__state=MediaServer.State.DOWN) | Q(server__last_check_ok=False)
+    report.replaced = _reset(
+        open_rooms.filter(bad_servers).exclude(state=Room.State.DESTROYED),
+        server=None, provisioned_version=0, last_error="ย้ายไปเซิร์ฟเวอร์อื่น: เซิร์ฟเวอร์เดิมใช้งานไม่ได้",
+    )
+
+    # 2. Meetings starting soon: their rooms must exist. Failed ones get a fresh round of attempts; provisioned
+    #    ones are checked on their server and re-created when they vanished (Janus restarted).
+    soon = open_rooms.filter(meeting__start__lte=now + timedelta(hours=int(setting("MEETINGS_ROOM_CHECK_HOURS"))))
+    report.retried_failed = _reset(soon.filter(state=Room.State.FAILED))
+    provisioned = soon.filter(state=Room.State.PROVISIONED, server__isnull=False).select_related("server")
+    by_server: dict[int, list[Room]] = {}
+    servers: dict[int, MediaServer] = {}
+    for room in provisioned:
+        by_server.setdefault(room.server_id, []).append(room)
+        servers[room.server_id] = room.server
+    vanished: list[int] = []
+    for server_id, rooms in by_server.items():
+        try:
+            backend = backend_for_server(servers[server_id])
+            vanished += [room.pk for room in rooms if not backend.room_exists(room.number, room.name)]
+        except MediaServerError as error:
+            logger.warning("sweep: cannot check rooms on %s: %s", servers[server_id], error)
+            report.unreachable_servers.append(servers[server_id].name)
+    report.recreated = _reset(
+        Room.objects.filter(pk__in=vanished), provisioned_version=0,
+        last_error="ห้องหายไปจากเซิร์ฟเวอร์ (เซิร์ฟเวอร์เริ่มใหม่): กำลังสร้างใหม่",
+    )
+
+    # 3. Meetings long over: mark them ended and remove their rooms.
+    keep = timedelta(minutes=int(setting("MEETINGS_JITSI_GRACE_MINUTES")))
+    over = Meeting.objects.filter(
+        end__lt=now - keep, status__in=[Meeting.Status.SCHEDULED, Meeting.Status.READY]
+    ).values_list("pk", flat=True)
+    over_ids = list(over)
+    if over_ids:
+        report.ended = Meeting.objects.filter(pk__in=over_ids).update(status=Meeting.Status.ENDED)
+        Room.objects.filter(meeting_id__in=over_ids, provisioned_version__gt=0, server__isnull=False).exclude(
+            state=Room.State.DESTROYED
+        ).update(state=Room.State.DESTROY_PENDING, attempts=0, next_attempt_at=None)
+        Room.objects.filter(meeting_id__in=over_ids).exclude(
+            state__in=[Room.State.DESTROY_PENDING, Room.State.DESTROYED]
+        ).update(state=Room.State.DESTROYED)
+
+    # 4. Everything pending whose next attempt is due (a lost message, a restarted worker, a retry).
+    due = Room.objects.filter(state__in=[Room.State.PENDING, Room.State.DESTROY_PENDING]).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    report.enqueued = list(due.values_list("pk", flat=True))
+    for room_id in report.enqueued:
+        enqueue_provision(room_id)
+    return report
+
+
+# --- health ------------------------------------------------------------------------------------------------
+
+
+def server_check(*, server: MediaServer) -> bool:
+    """Ask one server whether it answers, and record the answer on its row."""
+    try:
+        ok = backend_for_server(server).health()
+        detail = "" if ok else "ไม่ตอบสนอง"
+    except MediaServerError as error:
+        ok, detail = False, _short(error)
+    server.last_checked_at = timezone.now()
+    server.last_check_ok = ok
+    server.last_check_detail = detail[:300]
+    MediaServer.objects.filter(pk=server.pk).update(
+        last_checked_at=server.last_checked_at, last_check_ok=ok, last_check_detail=server.last_check_detail
+    )
+    return ok
+
+
+def servers_check() -> dict[str, bool]:
+    """Health-check every server that is not switched off; returns name -> healthy."""
+    return {
+        server.name: server_check(server=server)
+        for server in MediaServer.objects.exclude(state=MediaServer.State.DOWN)
+    }

@@ -1,0 +1,36 @@
+"""Celery tasks of the meetings app: thin, named, ids in, the services do the work."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="meetings.room_provision", bind=True, acks_late=True, ignore_result=True)
+def room_provision(self, room_id: int) -> dict:
+    """Create, edit or destroy one room on its media server, as its row says; retry temporary errors later."""
+    result = services.room_provision(room_id=int(room_id))
+    if result.retry_in is not None and not self.request.is_eager:
+        # The row already records the attempt and when the next one is due; the sweep also re-enqueues it.
+        self.apply_async(args=[int(room_id)], countdown=result.retry_in)
+    return {"room_id": result.room_id, "outcome": result.outcome, "retry_in": result.retry_in}
+
+
+@shared_task(name="meetings.rooms_sweep", acks_late=True, ignore_result=True)
+def rooms_sweep() -> dict:
+    """Periodic: re-enqueue pending rooms, re-create vanished ones, move rooms off unhealthy servers."""
+    return services.rooms_sweep().as_dict()
+
+
+@shared_task(name="meetings.servers_check", acks_late=True, ignore_result=True)
+def servers_check() -> dict:
+    """Periodic: ask every media server whether it answers and record it on its row."""
+    return services.servers_check()
+
+
+# For the project's CELERY_BEAT_SCHEDULE (see portal/settings): every minute each.
+BEAT_SCHEDULE = {
+    "meetings-servers-check": {"task": "meetings.servers_check", "schedule": 60.0},
+    "meetings-rooms-sweep": {"task": "meetings.rooms_sweep", "schedule": 60.0},
+}

@@ -1,0 +1,88 @@
+"""Fixtures of the meetings tests: schedulers, media-server rows, and a real Janus shared by the session."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from meetings.backends.fake import FakeBackend
+from meetings.models import MediaServer
+from tests.factories.meetings import MediaServerFactory, SchedulerFactory
+from tests.services.janus import JanusServer
+
+
+@pytest.fixture
+def scheduler(db):
+    return SchedulerFactory.create()
+
+
+@pytest.fixture
+def fake_server(db):
+    """A fake media server row, for tests about scheduling rather than about a media server."""
+    FakeBackend.reset()
+    server = MediaServerFactory.create(name="fake", kind=MediaServer.Kind.FAKE)
+    yield server
+    FakeBackend.reset()
+
+
+@pytest.fixture(scope="session")
+def janus():
+    """A real Janus from Debian's package on free ports, started once for the session and stopped after."""
+    with JanusServer() as server:
+        yield server
+
+
+@pytest.fixture
+def janus_env(janus, monkeypatch):
+    """The Janus secrets in the environment, as production provides them (the row only names them)."""
+    if not janus.running:
+        janus.start()
+    monkeypatch.setenv("JANUS_TEST_ADMIN_SECRET", janus.admin_secret)
+    monkeypatch.setenv("JANUS_TEST_ADMIN_KEY", janus.admin_key)
+    return janus
+
+
+@pytest.fixture
+def janus_server(janus_env, db):
+    """A MediaServer row pointing at the session's real Janus."""
+    return MediaServerFactory.create(
+        name="janus-test",
+        kind=MediaServer.Kind.JANUS,
+        url=janus_env.base_url,
+        admin_url=janus_env.admin_url,
+        secret_env="JANUS_TEST",
+        capacity_sites=500,
+    )
+
+
+def janus_pin_accepted(janus: JanusServer, room: int, pin: str) -> bool:
+    """Join the room as a publisher through the Janus API with `pin`: True if Janus lets us in, False if refused.
+
+    Janus's `list` only says whether a pin is required; joining is how a browser learns whether a pin is right.
+    """
+    with requests.Session() as http:
+        session = http.post(janus.base_url, json={"janus": "create", "transaction": "c"}, timeout=5).json()
+        session_id = session["data"]["id"]
+        try:
+            handle = http.post(
+                f"{janus.base_url}/{session_id}",
+                json={"janus": "attach", "plugin": "janus.plugin.videoroom", "transaction": "a"},
+                timeout=5,
+            ).json()["data"]["id"]
+            http.post(
+                f"{janus.base_url}/{session_id}/{handle}",
+                json={"janus": "message", "transaction": "j",
+                      "body": {"request": "join", "ptype": "publisher", "room": room, "pin": pin, "display": "t"}},
+                timeout=5,
+            )
+            for _ in range(20):
+                events = http.get(f"{janus.base_url}/{session_id}?maxev=5", timeout=10).json()
+                for event in events if isinstance(events, list) else [events]:
+                    data = (event.get("plugindata") or {}).get("data") or {}
+                    if data.get("videoroom") == "joined":
+                        return True
+                    if "error_code" in data:
+                        return False
+            raise AssertionError("Janus sent no answer to join")
+        finally:
+            http.post(f"{janus.base_url}/{session_id}", json={"janus": "destroy", "transaction": "d"}, timeout=5)
