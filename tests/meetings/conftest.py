@@ -86,3 +86,17 @@ def janus_pin_accepted(janus: JanusServer, room: int, pin: str) -> bool:
             raise AssertionError("Janus sent no answer to join")
         finally:
             http.post(f"{janus.base_url}/{session_id}", json={"janus": "destroy", "transaction": "d"}, timeout=5)
+
+
+@pytest.fixture
+def geography_restored(django_db_blocker):
+    """For `transactional_db` tests: put back the geography and sites the flush after the test removes.
+
+    Request it before `transactional_db` so its teardown runs after the flush.
+    """
+    yield
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("load_geography", verbosity=0)
+        call_command("create_province_sites", "41", verbosity=0)

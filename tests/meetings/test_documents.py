@@ -1,0 +1,74 @@
+"""Documents for presentations: the allowed kinds are kept, anything else is refused with a clear message."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from meetings.models import Document
+from meetings.services import document_attach, meeting_cancel
+from tests.factories.meetings import MeetingFactory
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 32
+PPTX = b"PK\x03\x04" + b"\x00" * 32
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "kind"),
+    [("รายงาน.pdf", PDF, "pdf"), ("สไลด์.pptx", PPTX, "pptx"), ("ภาพ.PNG", PNG, "image"), ("คลิป.mp4", MP4, "video")],
+)
+def test_allowed_documents_are_kept(scheduler, name, content, kind):
+    meeting = MeetingFactory.create(created_by=scheduler)
+    document = document_attach(meeting=meeting, file=SimpleUploadedFile(name, content), uploaded_by=scheduler)
+    document.refresh_from_db()
+    assert (document.name, document.kind, document.size) == (name, kind, len(content))
+    with document.file.open("rb") as handle:
+        assert handle.read() == content
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "text"),
+    [
+        ("โปรแกรม.exe", b"MZ" + b"\x00" * 40, "เป็นชนิดที่ไม่รองรับ: แนบได้เฉพาะ PDF, PowerPoint"),
+        ("ไม่มีนามสกุล", PDF, "เป็นชนิดที่ไม่รองรับ"),
+        ("ปลอม.pdf", b"MZ" + b"\x00" * 40, "ไม่ใช่ไฟล์ .pdf จริง"),
+        ("ว่าง.pdf", b"", "ว่างเปล่า"),
+    ],
+    ids=["exe", "no-extension", "renamed", "empty"],
+)
+def test_wrong_type_is_refused_and_nothing_kept(scheduler, name, content, text):
+    meeting = MeetingFactory.create(created_by=scheduler)
+    with pytest.raises(ValidationError) as caught:
+        document_attach(meeting=meeting, file=SimpleUploadedFile(name, content), uploaded_by=scheduler)
+    assert text in caught.value.message_dict["file"][0]
+    assert not Document.objects.exists()
+
+
+def test_too_big_is_refused_with_the_limit(scheduler, settings):
+    settings.MEETINGS_DOCUMENT_MAX_BYTES = 1024 * 1024
+    meeting = MeetingFactory.create(created_by=scheduler)
+    big = SimpleUploadedFile("ใหญ่.pdf", PDF + b"0" * (2 * 1024 * 1024))
+    with pytest.raises(ValidationError) as caught:
+        document_attach(meeting=meeting, file=big, uploaded_by=scheduler)
+    assert caught.value.message_dict["file"] == [
+        "ไฟล์ “ใหญ่.pdf” ใหญ่ 2.0 MB เกินขนาดสูงสุด 1.0 MB: ย่อขนาดไฟล์ (เช่น บีบอัดวิดีโอหรือรูปภาพ) แล้วแนบใหม่"
+    ]
+    assert not Document.objects.exists()
+
+
+def test_no_documents_for_a_cancelled_meeting(scheduler):
+    meeting = MeetingFactory.create(created_by=scheduler)
+    meeting_cancel(meeting=meeting, by=scheduler)
+    meeting.refresh_from_db()
+    with pytest.raises(ValidationError):
+        document_attach(meeting=meeting, file=SimpleUploadedFile("a.pdf", PDF), uploaded_by=scheduler)
