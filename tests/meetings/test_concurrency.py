@@ -35,7 +35,7 @@ def test_two_threads_schedule_the_same_site_at_once_exactly_one_wins(geography_r
         barrier = threading.Barrier(2)
         results: list[tuple[str, object]] = []
 
-        def worker(title: str, host: str, start=start, end=end, barrier=barrier, results=results) -> None:
+        def worker(title: str, host: str, *, start=start, end=end, barrier=barrier, results=results) -> None:
             try:
                 barrier.wait()
                 meeting = _schedule(title, host, start, end + timedelta(minutes=30), user)

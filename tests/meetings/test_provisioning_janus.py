@@ -103,7 +103,9 @@ def test_janus_killed_and_restarted_the_sweep_brings_the_room_back(
         assert rooms_sweep().recreated == []  # nothing to do the second time
 
 
-def test_janus_down_while_scheduling_nothing_is_lost(janus, janus_server, scheduler, django_capture_on_commit_callbacks):
+def test_janus_down_while_scheduling_nothing_is_lost(
+    janus, janus_server, scheduler, django_capture_on_commit_callbacks
+):
     janus.stop()
     try:
         start, end = soon(120)
