@@ -325,3 +325,7 @@ class Room(models.Model):
         if self.state == self.State.DESTROYED:
             return True
         return self.state == self.State.PROVISIONED and self.provisioned_version == self.desired_version
+
+
+# Join passes, calendar feeds, test calls and attendance live in meetings/join/ (app label "meetings").
+from .join.models import Attendance, CalendarFeed, JoinPass, TestCall  # noqa: E402, F401
