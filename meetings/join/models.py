@@ -106,6 +106,7 @@ class TestCall(models.Model):
     site = models.ForeignKey(
         "districts.Site", on_delete=models.CASCADE, related_name="test_calls", verbose_name=_("สถานที่")
     )
+    token = models.CharField(_("รหัสลิงก์"), max_length=64, unique=True, editable=False)
     server = models.ForeignKey(
         "meetings.MediaServer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("เซิร์ฟเวอร์"),
@@ -127,6 +128,7 @@ class TestCall(models.Model):
     heard_audio = models.BooleanField(_("ได้ยินเสียงตนเอง"), null=True, blank=True)
     media_flowing = models.BooleanField(_("เบราว์เซอร์รับภาพกลับจากเซิร์ฟเวอร์"), null=True, blank=True)
     finished_at = models.DateTimeField(_("บันทึกผลเมื่อ"), null=True, blank=True)
+    note = models.CharField(_("หมายเหตุ"), max_length=300, blank=True)
     room_closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

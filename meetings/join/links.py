@@ -1,0 +1,54 @@
+"""Addresses and names: the links a site is given, and the display name that marks a site in a room."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+MARKER_SEPARATOR = " · "
+
+
+def portal_url(path: str) -> str:
+    """An absolute address on the portal (for QR codes, calendar files and printed sheets)."""
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def _pass_route(name: str, token: str) -> str:
+    """The short top-level route (`/j/<token>/`) when the project mounts it, else the one under /meetings/join/."""
+    try:
+        return reverse(f"j:{name}", kwargs={"token": token})
+    except NoReverseMatch:
+        return reverse(f"meetings:join:j:{name}", kwargs={"token": token})
+
+
+def join_path(token: str) -> str:
+    return _pass_route("page", token)
+
+
+def join_url(token: str) -> str:
+    """The link a site opens to enter its meeting: on the join button, the QR code, the sheet and the .ics."""
+    return portal_url(join_path(token))
+
+
+def pass_test_path(token: str) -> str:
+    return _pass_route("test", token)
+
+
+def pass_moderate_path(token: str) -> str:
+    return _pass_route("moderate", token)
+
+
+def feed_url(token: str) -> str:
+    return portal_url(reverse("meetings:join:feed", kwargs={"token": token}))
+
+
+def site_marker(site) -> str:
+    """The display name a site has in a room: `<site code> · <site name>` (the control centre reads the code)."""
+    return f"{site.code}{MARKER_SEPARATOR}{site.name}"
+
+
+def marker_code(display: str) -> str:
+    """The site code at the start of a display name, or "" when there is none."""
+    code, separator, _rest = (display or "").partition(MARKER_SEPARATOR)
+    code = code.strip()
+    return code if separator and code.isdigit() and len(code) in (2, 4) else ""

@@ -1,0 +1,13 @@
+"""The addresses a site's pass opens. The project mounts them at the short top-level `/j/` (namespace "j") for
+links on phones and QR codes; `meetings/join/urls.py` also mounts them under /meetings/join/p/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "j"
+urlpatterns = [
+    path("<str:token>/", views.JoinPageView.as_view(), name="page"),
+    path("<str:token>/moderate/", views.PassModerateView.as_view(), name="moderate"),
+    path("<str:token>/test/", views.PassTestCallStartView.as_view(), name="test"),
+]

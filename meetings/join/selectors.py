@@ -1,0 +1,467 @@
+"""Reads of joining: the clerk's meetings, a pass and its state, the control centre, attendance reports.
+
+Each read costs a fixed number of queries whatever the number of meetings, sites or rows.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+from districts.models import Site
+from portal.thaidate import BANGKOK, format_be_short
+
+from ..models import Meeting, Participation
+from .models import JOIN_OPENS_BEFORE, LATE_AFTER, TEST_CALL_COUNTS_FOR, Attendance, CalendarFeed, JoinPass, TestCall
+
+# The clerk's page lists at most this many meetings ahead (a daily series for two months fits).
+CLERK_MEETINGS_LIMIT = 100
+# The calendar feed holds meetings from this long ago onwards.
+FEED_PAST = timedelta(days=30)
+
+
+def _time_text(moment: datetime) -> str:
+    return f"{moment.astimezone(BANGKOK):%H:%M} น."
+
+
+# --- passes ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PassState:
+    """Whether a pass opens its meeting now; when not, the HTTP status and what to tell the person, in Thai."""
+
+    code: str  # open | early | ended | revoked | cancelled | uninvited | not_ready
+    status: int = 200
+    title: str = ""
+    message: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.code == "open"
+
+    @property
+    def allows_test_call(self) -> bool:
+        """A test call through the pass is possible any time before the meeting ends."""
+        return self.code in {"open", "early", "not_ready"}
+
+
+def join_pass_get(*, token: str) -> JoinPass | None:
+    """The pass with this token (compared in constant time), with what its pages read; None when unknown."""
+    if not token or len(token) > 64:
+        return None
+    found = (
+        JoinPass.objects.select_related(
+            "meeting__host_site__district",
+            "meeting__host_site__province",
+            "meeting__room__server",
+            "site__district",
+            "site__province",
+        )
+        .annotate(
+            invited=Exists(Participation.objects.filter(meeting_id=OuterRef("meeting_id"), site_id=OuterRef("site_id")))
+        )
+        .filter(token=token)
+        .first()
+    )
+    if found is None or not hmac.compare_digest(found.token.encode(), token.encode()):
+        return None
+    return found
+
+
+def room_of(meeting: Meeting):
+    """The meeting's Room, or None (it is created with the meeting, but may be missing in old data)."""
+    try:
+        return meeting.room
+    except Meeting.room.RelatedObjectDoesNotExist:
+        return None
+
+
+def pass_state(join_pass: JoinPass, *, now: datetime | None = None) -> PassState:  # noqa: PLR0911 - one per state
+    now = now or timezone.now()
+    meeting = join_pass.meeting
+    when = f"{format_be_short(meeting.start)} เวลา {_time_text(meeting.start)}–{_time_text(meeting.end)}"
+    if join_pass.is_revoked:
+        return PassState(
+            "revoked", 410, "ลิงก์นี้ถูกยกเลิกแล้ว",
+            "ลิงก์เข้าร่วมประชุมนี้ใช้ไม่ได้อีกต่อไป: เปิดหน้าของสถานที่ในระบบ prachum เพื่อรับลิงก์ใหม่ "
+            "หรือโทรสอบถามจังหวัด",
+        )
+    if meeting.is_cancelled:
+        return PassState("cancelled", 410, "การประชุมนี้ถูกยกเลิกแล้ว", f"“{meeting.title}” ({when}) ยกเลิกแล้ว")
+    if not getattr(join_pass, "invited", True):
+        return PassState(
+            "uninvited", 410, "สถานที่นี้ไม่ได้อยู่ในการประชุมนี้แล้ว",
+            f"{join_pass.site.name} ถูกนำออกจากรายชื่อผู้เข้าร่วม “{meeting.title}”: สอบถามจังหวัดหากไม่ถูกต้อง",
+        )
+    if now >= join_pass.closes_at or meeting.status == Meeting.Status.ENDED:
+        return PassState("ended", 410, "การประชุมนี้สิ้นสุดแล้ว", f"“{meeting.title}” ({when}) สิ้นสุดแล้ว")
+    if now < join_pass.opens_at:
+        opens = join_pass.opens_at
+        return PassState(
+            "early", 403, "ยังไม่ถึงเวลาเข้าร่วมประชุม",
+            f"ห้องประชุม “{meeting.title}” จะเปิดให้เข้าร่วมตั้งแต่วันที่ {format_be_short(opens)} "
+            f"เวลา {_time_text(opens)} (30 นาทีก่อนเริ่มประชุม) ระหว่างนี้ทดสอบกล้องและไมโครโฟนได้",
+        )
+    room = room_of(meeting)
+    if room is None or room.server is None or room.provisioned_version == 0:
+        return PassState(
+            "not_ready", 503, "ห้องประชุมยังไม่พร้อม",
+            "ระบบกำลังเตรียมห้องประชุมบนเซิร์ฟเวอร์: รอสักครู่แล้วกดโหลดหน้านี้ใหม่ หากเกิน 5 นาทีโทรแจ้งจังหวัด",
+        )
+    return PassState("open")
+
+
+# --- the clerk's page --------------------------------------------------------------------------------------
+
+
+@dataclass
+class ClerkMeeting:
+    meeting: Meeting
+    is_host: bool
+    join_pass: JoinPass | None
+    window: str  # open | later | cancelled
+    opens_at: datetime
+
+    @property
+    def is_today(self) -> bool:
+        return self.meeting.start.astimezone(BANGKOK).date() == timezone.now().astimezone(BANGKOK).date()
+
+
+def clerk_meetings(*, site: Site, now: datetime | None = None) -> list[ClerkMeeting]:
+    """Today's and the coming meetings of a site, soonest first, each with the site's pass. Two queries."""
+    now = now or timezone.now()
+    passes = JoinPass.objects.filter(site=site, revoked_at__isnull=True)
+    participations = (
+        Participation.objects.filter(site=site, meeting__end__gt=now)
+        .select_related("meeting__host_site__district", "meeting__host_site__province")
+        .prefetch_related(Prefetch("meeting__join_passes", queryset=passes, to_attr="site_passes"))
+        .order_by("meeting__start", "meeting_id")[:CLERK_MEETINGS_LIMIT]
+    )
+    entries = []
+    for participation in participations:
+        meeting = participation.meeting
+        opens_at = meeting.start - JOIN_OPENS_BEFORE
+        if meeting.is_cancelled:
+            window = "cancelled"
+        elif now >= opens_at:
+            window = "open"
+        else:
+            window = "later"
+        site_passes = getattr(meeting, "site_passes", [])
+        entries.append(
+            ClerkMeeting(
+                meeting=meeting,
+                is_host=meeting.host_site_id == site.pk,
+                join_pass=site_passes[0] if site_passes and not meeting.is_cancelled else None,
+                window=window,
+                opens_at=opens_at,
+            )
+        )
+    return entries
+
+
+def clerk_meeting_get(*, site: Site, meeting_id: int) -> ClerkMeeting | None:
+    """One meeting of the site (for its .ics and join sheet); None when the site is not in it."""
+    participation = (
+        Participation.objects.filter(site=site, meeting_id=meeting_id)
+        .select_related("meeting__host_site__district", "meeting__host_site__province")
+        .prefetch_related(
+            Prefetch(
+                "meeting__join_passes",
+                queryset=JoinPass.objects.filter(site=site, revoked_at__isnull=True),
+                to_attr="site_passes",
+            )
+        )
+        .first()
+    )
+    if participation is None:
+        return None
+    meeting = participation.meeting
+    passes = getattr(meeting, "site_passes", [])
+    now = timezone.now()
+    opens_at = meeting.start - JOIN_OPENS_BEFORE
+    window = "cancelled" if meeting.is_cancelled else ("open" if now >= opens_at else "later")
+    return ClerkMeeting(meeting, meeting.host_site_id == site.pk, passes[0] if passes else None, window, opens_at)
+
+
+def site_last_test_call(*, site: Site) -> TestCall | None:
+    return TestCall.objects.filter(site=site).exclude(result=TestCall.Result.PENDING).order_by("-finished_at").first()
+
+
+# --- calendar feed -----------------------------------------------------------------------------------------
+
+
+def calendar_feed_get(*, token: str) -> CalendarFeed | None:
+    if not token or len(token) > 64:
+        return None
+    feed = (
+        CalendarFeed.objects.select_related("site__district", "site__province")
+        .filter(token=token, revoked_at__isnull=True)
+        .first()
+    )
+    if feed is None or not hmac.compare_digest(feed.token.encode(), token.encode()):
+        return None
+    return feed
+
+
+def feed_meetings(*, site: Site, now: datetime | None = None) -> list[Meeting]:
+    """The site's meetings for its feed (cancelled ones too, so calendars drop them), each with `site_passes`."""
+    now = now or timezone.now()
+    return list(
+        Meeting.objects.filter(participations__site=site, end__gt=now - FEED_PAST)
+        .select_related("host_site")
+        .prefetch_related(
+            Prefetch(
+                "join_passes",
+                queryset=JoinPass.objects.filter(site=site, revoked_at__isnull=True),
+                to_attr="site_passes",
+            )
+        )
+        .order_by("start", "pk")
+    )
+
+
+# --- test calls --------------------------------------------------------------------------------------------
+
+
+def site_test_call_get(*, token: str) -> TestCall | None:
+    if not token or len(token) > 64:
+        return None
+    found = TestCall.objects.select_related("site__district", "site__province", "server").filter(token=token).first()
+    if found is None or not hmac.compare_digest(found.token.encode(), token.encode()):
+        return None
+    return found
+
+
+# --- control centre ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class SiteStatus:
+    site: Site
+    is_host: bool
+    state: str  # connected | left | not_yet
+    since: datetime | None
+    first_joined: datetime | None
+    last_test: TestCall | None
+
+    @property
+    def tested(self) -> bool:
+        return self.last_test is not None
+
+
+@dataclass
+class MeetingBoard:
+    meeting: Meeting
+    sites: list[SiteStatus]
+    guests: list[Attendance] = field(default_factory=list)
+    poll_error: str = ""
+
+    @property
+    def connected(self) -> int:
+        return sum(1 for s in self.sites if s.state == "connected")
+
+    @property
+    def invited(self) -> int:
+        return len(self.sites)
+
+    @property
+    def tested(self) -> int:
+        return sum(1 for s in self.sites if s.tested)
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = datetime(day.year, day.month, day.day, tzinfo=BANGKOK)
+    return start, start + timedelta(days=1)
+
+
+def control_centre(*, province_id: int, day: date | None = None) -> list[MeetingBoard]:
+    """Every meeting of the province on `day` (Bangkok), each site's connection state and test. Four queries."""
+    day = day or timezone.now().astimezone(BANGKOK).date()
+    day_start, day_end = _day_bounds(day)
+    meetings = list(
+        Meeting.objects.filter(host_site__province_id=province_id, start__lt=day_end, end__gt=day_start)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .select_related("host_site")
+        .prefetch_related(
+            Prefetch(
+                "participations",
+                queryset=Participation.objects.select_related("site__district", "site__province").order_by(
+                    "site__kind", "site__district__code"
+                ),
+            )
+        )
+        .order_by("start", "pk")
+    )
+    if not meetings:
+        return []
+    meeting_ids = [m.pk for m in meetings]
+    rows_by_meeting: dict[int, list[Attendance]] = defaultdict(list)
+    for row in Attendance.objects.filter(meeting_id__in=meeting_ids).order_by("joined_at", "pk"):
+        rows_by_meeting[row.meeting_id].append(row)
+    site_ids = {p.site_id for m in meetings for p in m.participations.all()}
+    earliest = min(m.start for m in meetings) - TEST_CALL_COUNTS_FOR
+    tests_by_site: dict[int, list[TestCall]] = defaultdict(list)
+    for test_call in (
+        TestCall.objects.filter(
+            site_id__in=site_ids,
+            finished_at__gte=earliest,
+            result__in=[TestCall.Result.OK, TestCall.Result.MEDIA_OK],
+        )
+        .only("pk", "site_id", "result", "finished_at")
+        .order_by("-finished_at")
+    ):
+        tests_by_site[test_call.site_id].append(test_call)
+    return [_board(meeting, rows_by_meeting[meeting.pk], tests_by_site) for meeting in meetings]
+
+
+def _board(meeting: Meeting, rows: list[Attendance], tests_by_site: dict[int, list[TestCall]]) -> MeetingBoard:
+    by_site: dict[int, list[Attendance]] = defaultdict(list)
+    guests = []
+    for row in rows:
+        if row.site_id:
+            by_site[row.site_id].append(row)
+        elif row.is_open:
+            guests.append(row)
+    statuses = []
+    for participation in meeting.participations.all():
+        site_rows = by_site.get(participation.site_id, [])
+        open_rows = [r for r in site_rows if r.is_open]
+        if open_rows:
+            state, since = "connected", open_rows[-1].joined_at
+        elif site_rows:
+            state, since = "left", max(r.left_at for r in site_rows)
+        else:
+            state, since = "not_yet", None
+        window_start = meeting.start - TEST_CALL_COUNTS_FOR
+        last_test = next(
+            (t for t in tests_by_site.get(participation.site_id, []) if window_start <= t.finished_at <= meeting.end),
+            None,
+        )
+        statuses.append(
+            SiteStatus(
+                site=participation.site,
+                is_host=participation.site_id == meeting.host_site_id,
+                state=state,
+                since=since,
+                first_joined=site_rows[0].joined_at if site_rows else None,
+                last_test=last_test,
+            )
+        )
+    statuses.sort(key=lambda s: (not s.is_host, s.site.kind != Site.Kind.PROVINCIAL_HALL, s.site.code))
+    return MeetingBoard(meeting=meeting, sites=statuses, guests=guests)
+
+
+# --- attendance report -------------------------------------------------------------------------------------
+
+
+@dataclass
+class SiteAttendance:
+    site: Site
+    is_host: bool
+    status: str  # present | late | absent
+    first_joined: datetime | None
+    last_left: datetime | None
+    still_connected: bool
+    connected_minutes: int
+    connections: int
+    minutes_late: int
+
+    @property
+    def status_text(self) -> str:
+        return {"present": "มาประชุม", "late": "มาประชุม (ช้า)", "absent": "ไม่มาประชุม"}[self.status]
+
+
+@dataclass
+class AttendanceReport:
+    meeting: Meeting
+    sites: list[SiteAttendance]
+    guests: list[str]
+    agencies: list
+
+    @property
+    def present(self) -> list[SiteAttendance]:
+        return [s for s in self.sites if s.status != "absent"]
+
+    @property
+    def absent(self) -> list[SiteAttendance]:
+        return [s for s in self.sites if s.status == "absent"]
+
+    @property
+    def late(self) -> list[SiteAttendance]:
+        return [s for s in self.sites if s.status == "late"]
+
+
+def meeting_for_report(*, meeting_id: int, province_id: int) -> Meeting | None:
+    return (
+        Meeting.objects.filter(pk=meeting_id, host_site__province_id=province_id)
+        .select_related("host_site__district", "host_site__province")
+        .first()
+    )
+
+
+def attendance_report(*, meeting: Meeting, now: datetime | None = None) -> AttendanceReport:
+    """Who came (on time or late — first connection more than LATE_AFTER after the start), who did not, and the
+    others in the room. Three queries."""
+    now = now or timezone.now()
+    participations = list(
+        Participation.objects.filter(meeting=meeting)
+        .select_related("site__district", "site__province")
+        .order_by("site__kind", "site__district__code")
+    )
+    rows = list(Attendance.objects.filter(meeting=meeting).order_by("joined_at", "pk"))
+    agencies = [invitation.agency for invitation in meeting.agency_invitations.select_related("agency")]
+    by_site: dict[int, list[Attendance]] = defaultdict(list)
+    guests: list[str] = []
+    for row in rows:
+        if row.site_id:
+            by_site[row.site_id].append(row)
+        elif row.display not in guests:
+            guests.append(row.display)
+    sites = []
+    for participation in participations:
+        site_rows = by_site.get(participation.site_id, [])
+        first = site_rows[0].joined_at if site_rows else None
+        if first is None:
+            status = "absent"
+        elif first > meeting.start + LATE_AFTER:
+            status = "late"
+        else:
+            status = "present"
+        seconds = 0.0
+        for row in site_rows:
+            joined = max(row.joined_at, meeting.start)
+            left = min(row.left_at or min(now, meeting.end), meeting.end)
+            seconds += max(0.0, (left - joined).total_seconds())
+        lefts = [row.left_at for row in site_rows if row.left_at]
+        sites.append(
+            SiteAttendance(
+                site=participation.site,
+                is_host=participation.site_id == meeting.host_site_id,
+                status=status,
+                first_joined=first,
+                last_left=max(lefts) if lefts and all(row.left_at for row in site_rows) else None,
+                still_connected=any(row.is_open for row in site_rows),
+                connected_minutes=round(seconds / 60),
+                connections=len(site_rows),
+                minutes_late=max(0, int((first - meeting.start).total_seconds() // 60)) if first else 0,
+            )
+        )
+    sites.sort(key=lambda s: (not s.is_host, s.site.kind != Site.Kind.PROVINCIAL_HALL, s.site.code))
+    return AttendanceReport(meeting=meeting, sites=sites, guests=guests, agencies=agencies)
+
+
+def meetings_with_attendance(*, province_id: int, since: datetime) -> list[Meeting]:
+    """Recent meetings of the province (for links to their attendance reports)."""
+    return list(
+        Meeting.objects.filter(host_site__province_id=province_id, start__gte=since)
+        .filter(Q(status=Meeting.Status.ENDED) | Q(start__lte=timezone.now()))
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("-start")[:50]
+    )

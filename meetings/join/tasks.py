@@ -1,0 +1,38 @@
+"""Celery tasks of joining: thin, named, ids in; the services do the work."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="meetings.join.attendance_poll", acks_late=True, ignore_result=True)
+def attendance_poll(meeting_id: int) -> dict:
+    """Ask the media server who is in one meeting's room and record joins and leaves."""
+    result = services.attendance_poll(meeting_id=int(meeting_id))
+    return {"meeting_id": result.meeting_id, "ok": result.ok, "error": result.error,
+            "joined": len(result.joined), "left": len(result.left)}
+
+
+@shared_task(name="meetings.join.attendance_sweep", acks_late=True, ignore_result=True)
+def attendance_sweep() -> dict:
+    """Periodic (every 30 s): poll every meeting in its window, close what was left open, close old test rooms."""
+    meeting_ids = services.meetings_to_poll()
+    for meeting_id in meeting_ids:
+        attendance_poll.delay(meeting_id)
+    closed = services.attendance_close_stale()
+    rooms = services.site_test_rooms_sweep()
+    return {"polled": len(meeting_ids), "closed_rows": closed, "closed_test_rooms": len(rooms)}
+
+
+@shared_task(name="meetings.join.site_test_room_close", acks_late=True, ignore_result=True)
+def site_test_room_close(test_call_id: int) -> bool:
+    """Destroy a finished test call's room (the sweep retries it if the server is away)."""
+    return services.site_test_room_close(test_call_id=int(test_call_id))
+
+
+# For the project's CELERY_BEAT_SCHEDULE (see portal/settings).
+BEAT_SCHEDULE = {
+    "meetings-join-attendance-sweep": {"task": "meetings.join.attendance_sweep", "schedule": 30.0},
+}
