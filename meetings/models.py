@@ -329,6 +329,4 @@ class Room(models.Model):
 
 # Join passes, calendar feeds, test calls and attendance live in meetings/join/ (app label "meetings").
 from .join.models import Attendance, CalendarFeed, JoinPass, TestCall  # noqa: E402, F401
-
-
 from .notifications.models import Notification  # noqa: E402,F401  (registers the notifications' outbox model)

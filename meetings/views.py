@@ -1,11 +1,250 @@
+"""Scheduling pages for the provincial scheduler (and administrators): list, create, edit, reschedule, cancel."""
+
+from __future__ import annotations
+
+import hmac
+from itertools import groupby
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 from django.views.generic import TemplateView
 
 from districts.access import Role, RoleRequiredMixin
+from portal.thaidate import BANGKOK
+
+from . import selectors, services
+from .backends.jitsi import ReservationError, parse_conference_request, refusal_answer
+from .conf import setting
+from .forms import DocumentForm, MeetingCreateForm, MeetingEditForm, MeetingRescheduleForm, agenda_lines
+from .models import Meeting, Room
+
+SCHEDULING_ROLES = (Role.SCHEDULER, Role.ADMINISTRATOR)
 
 
-class MeetingListView(RoleRequiredMixin, TemplateView):
-    """Placeholder until scheduling lands (issue: meetings on a real media server)."""
+class SchedulerPage(RoleRequiredMixin):
+    allowed_roles = SCHEDULING_ROLES
 
-    allowed_roles = (Role.SCHEDULER, Role.ADMINISTRATOR)
-    template_name = "portal/placeholder.html"
-    extra_context = {"title": "การประชุม", "coming": "หน้าจัดการประชุม (กำลังพัฒนา)"}
+    def get_meeting(self) -> Meeting:
+        meeting = selectors.meeting_detail(user=self.request.user, pk=self.kwargs["pk"])
+        if meeting is None:
+            raise Http404("ไม่พบการประชุมนี้ในจังหวัดของท่าน")
+        return meeting
+
+
+class MeetingListView(SchedulerPage, TemplateView):
+    """Upcoming meetings of the province, grouped by day (BE dates)."""
+
+    template_name = "meetings/meeting_list.html"
+
+    def get_context_data(self, **kwargs):
+        meetings = list(selectors.meeting_list_upcoming(user=self.request.user))
+        days = [
+            (day, list(items))
+            for day, items in groupby(meetings, key=lambda m: m.start.astimezone(BANGKOK).date())
+        ]
+        return super().get_context_data(days=days, count=len(meetings), **kwargs)
+
+
+class MeetingDetailView(SchedulerPage, TemplateView):
+    template_name = "meetings/meeting_detail.html"
+
+    def get_context_data(self, **kwargs):
+        meeting = self.get_meeting()
+        room = getattr(meeting, "room", None)
+        return super().get_context_data(
+            meeting=meeting,
+            room=room,
+            room_states=Room.State,
+            participations=list(meeting.participations.all()),
+            agencies=[invitation.agency for invitation in meeting.agency_invitations.all()],
+            documents=list(meeting.documents.all()),
+            document_form=kwargs.pop("document_form", None) or DocumentForm(),
+            **kwargs,
+        )
+
+
+def _detail(meeting: Meeting) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("meetings:detail", kwargs={"pk": meeting.pk}))
+
+
+class MeetingCreateView(SchedulerPage, View):
+    template_name = "meetings/meeting_form.html"
+
+    def get(self, request):
+        return self.show(MeetingCreateForm(user=request.user))
+
+    def show(self, form, status: int = 200):
+        return render(self.request, self.template_name, {"form": form, "heading": "นัดหมายการประชุม"},
+                      status=status)
+
+    def post(self, request):
+        form = MeetingCreateForm(request.POST, request.FILES, user=request.user)
+        if not form.is_valid():
+            return self.show(form, status=400)
+        data = form.cleaned_data
+        start, end = form.when()
+        common = {
+            "title": data["title"], "host_site": data["host_site"], "sites": form.chosen_sites(),
+            "agencies": list(data["agencies"] or []), "start": start, "end": end,
+            "agenda": agenda_lines(data["agenda"]), "created_by": request.user,
+        }
+        try:
+            with transaction.atomic():  # documents refused → the meeting is not kept either
+                if data.get("repeat"):
+                    series = services.series_schedule(
+                        frequency=data["repeat"], until=data.get("until"), count=data.get("count"), **common
+                    )
+                    meetings = list(series.meetings.order_by("start"))
+                else:
+                    meetings = [services.meeting_schedule(**common)]
+                for upload in data.get("documents") or []:
+                    for meeting in meetings:
+                        services.document_attach(meeting=meeting, file=upload, uploaded_by=request.user)
+        except ValidationError as error:
+            form.add_service_error(error)
+            return self.show(form, status=400)
+        if len(meetings) > 1:
+            messages.success(request, f"นัดหมายชุดการประชุม {len(meetings)} ครั้งแล้ว ระบบกำลังสร้างห้องประชุม")
+        else:
+            messages.success(request, "นัดหมายแล้ว ระบบกำลังสร้างห้องประชุมบนเซิร์ฟเวอร์")
+        return _detail(meetings[0])
+
+
+class MeetingEditView(SchedulerPage, View):
+    template_name = "meetings/meeting_form.html"
+
+    def show(self, form, meeting, status: int = 200):
+        return render(self.request, self.template_name,
+                      {"form": form, "meeting": meeting, "heading": "แก้ไขการประชุม"}, status=status)
+
+    def get(self, request, pk):
+        meeting = self.get_meeting()
+        form = MeetingEditForm(
+            user=request.user,
+            initial={
+                "title": meeting.title,
+                "agenda": "\n".join(meeting.agenda or []),
+                "sites": [p.site_id for p in meeting.participations.all()],
+                "agencies": [i.agency_id for i in meeting.agency_invitations.all()],
+            },
+        )
+        return self.show(form, meeting)
+
+    def post(self, request, pk):
+        meeting = self.get_meeting()
+        form = MeetingEditForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return self.show(form, meeting, status=400)
+        try:
+            services.meeting_update(
+                meeting=meeting, title=form.cleaned_data["title"], agenda=agenda_lines(form.cleaned_data["agenda"]),
+                sites=form.chosen_sites(), agencies=list(form.cleaned_data["agencies"] or []), by=request.user,
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+            return self.show(form, meeting, status=400)
+        messages.success(request, "บันทึกการแก้ไขแล้ว")
+        return _detail(meeting)
+
+
+class MeetingRescheduleView(SchedulerPage, View):
+    template_name = "meetings/meeting_form.html"
+
+    def show(self, form, meeting, status: int = 200):
+        return render(self.request, self.template_name,
+                      {"form": form, "meeting": meeting, "heading": "เลื่อนการประชุม"}, status=status)
+
+    def get(self, request, pk):
+        meeting = self.get_meeting()
+        local_start, local_end = meeting.start.astimezone(BANGKOK), meeting.end.astimezone(BANGKOK)
+        form = MeetingRescheduleForm(
+            initial={"date": local_start.date(), "start_time": local_start.time(), "end_time": local_end.time()}
+        )
+        return self.show(form, meeting)
+
+    def post(self, request, pk):
+        meeting = self.get_meeting()
+        form = MeetingRescheduleForm(request.POST)
+        if not form.is_valid():
+            return self.show(form, meeting, status=400)
+        start, end = form.when()
+        try:
+            services.meeting_reschedule(meeting=meeting, start=start, end=end, by=request.user)
+        except ValidationError as error:
+            form.add_service_error(error)
+            return self.show(form, meeting, status=400)
+        messages.success(request, "เลื่อนการประชุมแล้ว ระบบกำลังปรับห้องประชุมบนเซิร์ฟเวอร์")
+        return _detail(meeting)
+
+
+class MeetingCancelView(SchedulerPage, View):
+    template_name = "meetings/meeting_cancel.html"
+
+    def get(self, request, pk):
+        return render(request, self.template_name, {"meeting": self.get_meeting()})
+
+    def post(self, request, pk):
+        meeting = self.get_meeting()
+        try:
+            services.meeting_cancel(meeting=meeting, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return _detail(meeting)
+        messages.success(request, "ยกเลิกการประชุมแล้ว สถานที่ทุกแห่งว่างในช่วงเวลานี้")
+        return _detail(meeting)
+
+
+class DocumentUploadView(SchedulerPage, View):
+    def post(self, request, pk):
+        meeting = self.get_meeting()
+        form = DocumentForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.document_attach(meeting=meeting, file=form.cleaned_data["file"], uploaded_by=request.user)
+            except ValidationError as error:
+                form.add_service_error(error)
+        if form.errors:
+            view = MeetingDetailView()
+            view.setup(request, pk=pk)
+            context = view.get_context_data(document_form=form)
+            return render(request, MeetingDetailView.template_name, context, status=400)
+        messages.success(request, "แนบเอกสารแล้ว")
+        return _detail(meeting)
+
+
+# --- Jitsi: the reservation API Prosody's mod_reservations calls (no login; a shared token in the path) -----
+
+
+def _reservation_token_ok(token: str) -> bool:
+    expected = str(setting("MEETINGS_JITSI_RESERVATION_TOKEN") or "")
+    return bool(expected) and hmac.compare_digest(token.encode(), expected.encode())
+
+
+@csrf_exempt
+@require_http_methods(["POST", "GET", "DELETE"])
+def jitsi_conference(request, token: str, reservation_id: int | None = None):
+    """`POST <prefix>/conference`, `GET|DELETE <prefix>/conference/<id>` where prefix ends with the token."""
+    if not _reservation_token_ok(token):
+        return JsonResponse({"message": "ไม่ได้รับอนุญาต"}, status=403)
+    if reservation_id is None:
+        if request.method != "POST":
+            return JsonResponse({"message": "ใช้ POST เพื่อขอเปิดห้อง"}, status=405)
+        try:
+            conference = parse_conference_request(request.POST)
+        except ReservationError as error:
+            return JsonResponse(refusal_answer(f"คำขอไม่ถูกต้อง: {error}"), status=400)
+        answer = services.reservation_open(request=conference)
+    elif request.method == "GET":
+        answer = services.reservation_get(reservation_id=reservation_id)
+    elif request.method == "DELETE":
+        answer = services.reservation_delete(reservation_id=reservation_id)
+    else:
+        return JsonResponse({"message": "ใช้ GET หรือ DELETE"}, status=405)
+    return JsonResponse(answer.body, status=answer.status)

@@ -1,6 +1,13 @@
 """Every write of the meetings app. Views, the API and tasks call these; nothing else writes the models."""
 
 from .documents import document_attach
+from .reservations import (
+    ReservationAnswer,
+    reservation_delete,
+    reservation_get,
+    reservation_open,
+    room_join_target,
+)
 from .rooms import (
     ProvisionResult,
     SweepReport,
@@ -29,6 +36,7 @@ from .scheduling import (
 
 __all__ = [
     "ProvisionResult",
+    "ReservationAnswer",
     "SweepReport",
     "document_attach",
     "meeting_cancel",
@@ -37,8 +45,12 @@ __all__ = [
     "meeting_update",
     "occurrence_cancel",
     "occurrence_move",
+    "reservation_delete",
+    "reservation_get",
+    "reservation_open",
     "room_change",
     "room_create",
+    "room_join_target",
     "room_provision",
     "room_retire",
     "rooms_sweep",

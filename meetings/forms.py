@@ -1,0 +1,146 @@
+"""The scheduling forms: they parse what people type (BE dates, times, sites) and show the services' errors."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from portal.fields import ThaiDateField
+from portal.thaidate import BANGKOK
+
+from .models import DEFAULT_AGENDA, Series
+from .selectors import agencies_for_scheduling, sites_for_scheduling
+from .services import site_label
+
+
+class SiteChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return site_label(obj)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
+def agenda_lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class ServiceErrorsMixin:
+    """Put a service's ValidationError on the fields it names, or on the form when it names none of them."""
+
+    def add_service_error(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        aliases = getattr(self, "field_aliases", {})
+        for field, messages in error.message_dict.items():
+            target = aliases.get(field, field)
+            self.add_error(target if target in self.fields else None, messages)
+
+
+class WhenMixin(forms.Form):
+    date = ThaiDateField(label="วันที่ประชุม", help_text="ปี พ.ศ. หรือ ค.ศ. เช่น 12/04/2569")
+    start_time = forms.TimeField(label="เวลาเริ่ม", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    end_time = forms.TimeField(label="เวลาสิ้นสุด", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+
+    field_aliases = {"start": "start_time", "end": "end_time"}
+
+    def when(self) -> tuple[datetime, datetime]:
+        day = self.cleaned_data["date"]
+        start: time = self.cleaned_data["start_time"]
+        end: time = self.cleaned_data["end_time"]
+        return datetime.combine(day, start, tzinfo=BANGKOK), datetime.combine(day, end, tzinfo=BANGKOK)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_time"), cleaned.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", "เวลาสิ้นสุดต้องหลังเวลาเริ่ม (การประชุมต้องจบภายในวันเดียวกัน)")
+        return cleaned
+
+
+class ParticipantsMixin(forms.Form):
+    sites = SiteChoiceField(
+        label="สถานที่เข้าร่วม", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    all_districts = forms.BooleanField(label="ทุกอำเภอในจังหวัด", required=False)
+    agencies = forms.ModelMultipleChoiceField(
+        label="ส่วนราชการที่เชิญ", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def setup_choices(self, user) -> None:
+        self.fields["sites"].queryset = sites_for_scheduling(user=user)
+        self.fields["agencies"].queryset = agencies_for_scheduling(user=user)
+
+    def chosen_sites(self) -> list:
+        if self.cleaned_data.get("all_districts"):
+            return list(self.fields["sites"].queryset)
+        return list(self.cleaned_data.get("sites") or [])
+
+
+class MeetingCreateForm(ServiceErrorsMixin, ParticipantsMixin, WhenMixin, forms.Form):
+    title = forms.CharField(label="เรื่อง", max_length=200)
+    host_site = forms.ModelChoiceField(label="สถานที่ประธาน", queryset=None, empty_label=None)
+    agenda = forms.CharField(
+        label="ระเบียบวาระ (บรรทัดละหนึ่งวาระ)",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        initial="\n".join(DEFAULT_AGENDA),
+    )
+    repeat = forms.ChoiceField(
+        label="การประชุมซ้ำ",
+        choices=[("", "ไม่ซ้ำ"), *Series.Frequency.choices],
+        required=False,
+    )
+    until = ThaiDateField(label="ซ้ำถึงวันที่", required=False)
+    count = forms.IntegerField(label="หรือจำนวนครั้ง", required=False, min_value=1)
+    documents = MultipleFileField(label="เอกสารประกอบ (PDF, PowerPoint, รูปภาพ, คลิปวิดีโอ)", required=False)
+
+    field_aliases = {"start": "start_time", "end": "end_time", "frequency": "repeat", "file": "documents"}
+    field_order = ["title", "host_site", "date", "start_time", "end_time", "repeat", "until", "count", "sites",
+                   "all_districts", "agencies", "agenda", "documents"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_choices(user)
+        self.fields["host_site"].queryset = sites_for_scheduling(user=user)
+        self.fields["host_site"].label_from_instance = site_label
+        hall = next((s for s in self.fields["host_site"].queryset if s.is_provincial_hall), None)
+        if hall is not None:
+            self.fields["host_site"].initial = hall.pk
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("repeat") and not cleaned.get("until") and not cleaned.get("count"):
+            self.add_error("until", "การประชุมซ้ำต้องมีจุดสิ้นสุด: ระบุ “ซ้ำถึงวันที่” หรือ “จำนวนครั้ง”")
+        return cleaned
+
+
+class MeetingEditForm(ServiceErrorsMixin, ParticipantsMixin, forms.Form):
+    title = forms.CharField(label="เรื่อง", max_length=200)
+    agenda = forms.CharField(label="ระเบียบวาระ (บรรทัดละหนึ่งวาระ)", widget=forms.Textarea(attrs={"rows": 6}),
+                             required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_choices(user)
+
+
+class MeetingRescheduleForm(ServiceErrorsMixin, WhenMixin, forms.Form):
+    pass
+
+
+class DocumentForm(ServiceErrorsMixin, forms.Form):
+    file = forms.FileField(label="เอกสารประกอบ (PDF, PowerPoint, รูปภาพ, คลิปวิดีโอ)")
