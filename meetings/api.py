@@ -1,0 +1,80 @@
+"""/api/meetings/: the same rules as the pages (schedulers and administrators, their province only)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from districts.access import HasRole, Role
+
+from . import selectors, services
+from .serializers import MeetingPatchSerializer, MeetingSerializer, MeetingWriteSerializer
+
+
+def _as_drf(error: DjangoValidationError) -> ValidationError:
+    if hasattr(error, "error_dict"):
+        return ValidationError(error.message_dict)
+    return ValidationError({"non_field_errors": error.messages})
+
+
+BAD_REQUEST = OpenApiResponse(description="ข้อมูลไม่ถูกต้อง: {ชื่อช่อง: [ข้อความ]} เช่น สถานที่ที่ติดประชุม")
+
+
+@extend_schema_view(
+    create=extend_schema(request=MeetingWriteSerializer, responses={201: MeetingSerializer, 400: BAD_REQUEST}),
+    partial_update=extend_schema(request=MeetingPatchSerializer, responses={200: MeetingSerializer, 400: BAD_REQUEST}),
+)
+class MeetingViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Meetings of the caller's province: list, create, retrieve, change (PATCH) and cancel."""
+
+    serializer_class = MeetingSerializer
+    permission_classes = [HasRole]
+    allowed_roles = (Role.SCHEDULER, Role.ADMINISTRATOR)
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.meeting_list_for_api(user=self.request.user)
+
+    def _render(self, meeting, status_code=status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=meeting.pk)
+        return Response(MeetingSerializer(fresh, context=self.get_serializer_context()).data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        incoming = MeetingWriteSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            meeting = services.meeting_schedule(created_by=request.user, **incoming.validated_data)
+        except DjangoValidationError as error:
+            raise _as_drf(error) from error
+        return self._render(meeting, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        meeting = self.get_object()
+        incoming = MeetingPatchSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        start, end = data.pop("start", None), data.pop("end", None)
+        try:
+            if data:
+                meeting = services.meeting_update(meeting=meeting, by=request.user, **data)
+            if start is not None:
+                meeting = services.meeting_reschedule(meeting=meeting, start=start, end=end, by=request.user)
+        except DjangoValidationError as error:
+            raise _as_drf(error) from error  # DRF's handler rolls the whole request back
+        return self._render(meeting)
+
+    @extend_schema(request=None, responses={200: MeetingSerializer, 400: BAD_REQUEST})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        meeting = self.get_object()
+        try:
+            meeting = services.meeting_cancel(meeting=meeting, by=request.user)
+        except DjangoValidationError as error:
+            raise _as_drf(error) from error
+        return self._render(meeting)
