@@ -89,3 +89,17 @@ def room_spec(room: Room, *, description: str, max_publishers: int) -> RoomSpec:
         secret=room.secret,
         max_publishers=max_publishers,
     )
+
+
+def media_servers_health() -> dict[str, dict]:
+    """For /healthz: each media server that is switched on, asked now (timeouts bound the wait)."""
+    from .backends.base import MediaServerError
+
+    checks: dict[str, dict] = {}
+    for server in MediaServer.objects.exclude(state=MediaServer.State.DOWN).order_by("name"):
+        try:
+            ok = backend_for_server(server).health()
+            checks[f"media:{server.name}"] = {"ok": ok, "kind": server.kind, "state": server.state}
+        except MediaServerError as error:
+            checks[f"media:{server.name}"] = {"ok": False, "kind": server.kind, "error": str(error)[:200]}
+    return checks
