@@ -1,0 +1,87 @@
+"""Fixtures of the joining tests: meetings scheduled through the services, with their rooms provisioned and the
+sites' passes issued, on the fake media server or on the session's real Janus."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+import requests
+from django.utils import timezone
+
+from meetings.join import services
+from meetings.join.models import JoinPass
+from meetings.models import Meeting
+from tests.factories.meetings import MeetingFactory
+from tests.services.janus import JanusServer
+
+HALL, MUEANG, KUMPHAWAPI, NA_YUNG = "41", "4101", "4104", "4125"
+
+
+def minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+@pytest.fixture
+def schedule(scheduler, django_capture_on_commit_callbacks):
+    """`schedule(sites=..., starts_in=minutes, hours=1)` -> a meeting with its room provisioned and its passes."""
+
+    def _schedule(*, sites=(MUEANG, KUMPHAWAPI), host=HALL, starts_in: int = 10, hours: float = 1,
+                  start: datetime | None = None, title: str = "") -> Meeting:
+        start = start or minute(timezone.now() + timedelta(minutes=starts_in))
+        with django_capture_on_commit_callbacks(execute=True):
+            meeting = MeetingFactory.create(
+                title=title, host=host, sites=tuple(sites), start=start, end=start + timedelta(hours=hours),
+                created_by=scheduler,
+            )
+            services.join_passes_ensure(meeting=meeting)
+        return Meeting.objects.select_related("room").get(pk=meeting.pk)
+
+    _schedule.scheduler = scheduler
+    _schedule.committed = lambda: django_capture_on_commit_callbacks(execute=True)
+    return _schedule
+
+
+def pass_of(meeting: Meeting, code: str) -> JoinPass:
+    return next(
+        p for p in JoinPass.objects.filter(meeting=meeting, revoked_at__isnull=True).select_related(
+            "site__district", "site__province")
+        if p.site.code == code
+    )
+
+
+class JanusPublisher:
+    """Someone in a Janus room through the Janus API (no browser): joins as a publisher with a display name."""
+
+    def __init__(self, janus: JanusServer, room: int, pin: str, display: str) -> None:
+        self.janus, self.room, self.pin, self.display = janus, room, pin, display
+        self.http = requests.Session()
+        self.session = self.handle = None
+        self.id: int | None = None
+
+    def _post(self, path: str, payload: dict) -> dict:
+        payload.setdefault("transaction", "t")
+        return self.http.post(f"{self.janus.base_url}{path}", json=payload, timeout=5).json()
+
+    def join(self) -> JanusPublisher:
+        self.session = self._post("", {"janus": "create"})["data"]["id"]
+        self.handle = self._post(f"/{self.session}", {"janus": "attach", "plugin": "janus.plugin.videoroom"})[
+            "data"]["id"]
+        self._post(f"/{self.session}/{self.handle}", {"janus": "message", "body": {
+            "request": "join", "ptype": "publisher", "room": self.room, "pin": self.pin, "display": self.display}})
+        for _ in range(20):
+            events = self.http.get(f"{self.janus.base_url}/{self.session}?maxev=5", timeout=10).json()
+            for event in events if isinstance(events, list) else [events]:
+                data = (event.get("plugindata") or {}).get("data") or {}
+                if data.get("videoroom") == "joined":
+                    self.id = data["id"]
+                    return self
+                if "error_code" in data:
+                    raise AssertionError(f"Janus refused the join: {data}")
+        raise AssertionError("Janus sent no answer to join")
+
+    def leave(self) -> None:
+        if self.session:
+            self._post(f"/{self.session}", {"janus": "destroy"})
+            self.session = None
+        self.http.close()
