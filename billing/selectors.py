@@ -53,7 +53,7 @@ def charge_list(
     if status:
         charges = charges.filter(status=status)
     return charges.select_related("line__site__district", "line__site__province").order_by(
-        "month", "line__site__district__code", "kind", "pk"
+        "month", "line__site__district__code", "line_id", "-kind", "pk"
     )
 
 
