@@ -23,6 +23,7 @@ from portal.thaidate import BANGKOK, format_be_short
 
 from ..conf import setting
 from ..models import DEFAULT_AGENDA, AgencyInvitation, Meeting, Participation, Series
+from ..notifications.services import notifications_plan
 from .rooms import room_change, room_create, room_retire
 
 MAX_MEETING_HOURS = 24
@@ -246,6 +247,7 @@ def _meeting_write(
     if agencies:
         AgencyInvitation.objects.bulk_create([AgencyInvitation(meeting=meeting, agency=a) for a in agencies])
     room_create(meeting=meeting, participants=len(sites) + len(agencies))
+    notifications_plan(meeting=meeting, change="invitation")
     return meeting
 
 
@@ -404,6 +406,7 @@ def meeting_reschedule(*, meeting: Meeting, start: datetime, end: datetime, by=N
         meeting.save(update_fields=["start", "end", "sequence", "updated_at"])
         meeting.participations.update(start=start, end=end)
         room_change(meeting=meeting)
+        notifications_plan(meeting=meeting, change="update")
         return meeting
 
     return _guarded(write, site_ids=site_ids, windows=[(start, end)], exclude_meeting_ids=[meeting.pk])
@@ -465,6 +468,7 @@ def meeting_update(
                 [AgencyInvitation(meeting=meeting, agency=a) for a in invited if a.pk not in current]
             )
         room_change(meeting=meeting)
+        notifications_plan(meeting=meeting, change="update")
         return meeting
 
     return _guarded(
@@ -482,6 +486,7 @@ def meeting_cancel(*, meeting: Meeting, by=None) -> Meeting:
     meeting.save(update_fields=["status", "sequence", "updated_at"])
     meeting.participations.update(active=False)
     room_retire(meeting=meeting)
+    notifications_plan(meeting=meeting, change="cancellation")
     return meeting
 
 
