@@ -34,3 +34,5 @@ BEAT_SCHEDULE = {
     "meetings-servers-check": {"task": "meetings.servers_check", "schedule": 60.0},
     "meetings-rooms-sweep": {"task": "meetings.rooms_sweep", "schedule": 60.0},
 }
+
+from .notifications import tasks as notifications_tasks  # noqa: E402, F401  (registers the notifications tasks)
