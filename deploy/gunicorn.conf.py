@@ -42,6 +42,9 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "prachum-web"
+# gunicorn 25+ opens a control socket in $XDG_RUNTIME_DIR or ~/.gunicorn: under systemd the home directory is
+# read-only, and two instances of one user would fight over the one path. Not needed: systemctl reload sends SIGHUP.
+control_socket_disable = True
 
 
 class JsonAccessLogger(Logger):
