@@ -46,6 +46,10 @@ CONTROL_ROLES = (Role.SCHEDULER, Role.ADMINISTRATOR)
 BOARD_REFRESH_SECONDS = 5
 
 
+def board_refresh_seconds() -> int:
+    return max(1, int(getattr(settings, "MEETINGS_CONTROL_REFRESH_SECONDS", BOARD_REFRESH_SECONDS)))
+
+
 def _call_page(response: HttpResponse) -> HttpResponse:
     response["Permissions-Policy"] = CALL_PERMISSIONS
     response["Cache-Control"] = "no-store"
@@ -361,6 +365,8 @@ class TestCallPageView(View):
 class TestCallResultView(View):
     """What the clerk answered (form or fetch), or what the browser measured (fetch, media_flowing)."""
 
+    ANSWERS = {"ok": (True, True), "no_video": (False, None), "no_audio": (None, False)}
+
     @staticmethod
     def _flag(value: str | None) -> bool | None:
         if value in (None, ""):
@@ -373,10 +379,12 @@ class TestCallResultView(View):
             return JsonResponse({"ok": False, "error": "ไม่พบการทดสอบนี้"}, status=404)
         if test_call.started_at < timezone.now() - services.TEST_CALL_LIFETIME - timedelta(minutes=5):
             return JsonResponse({"ok": False, "error": "การทดสอบนี้หมดเวลาแล้ว"}, status=410)
+        answer = request.POST.get("answer", "")
+        saw_video, heard_audio = self.ANSWERS.get(answer, (None, None))
         recorded = services.site_test_call_record(
             test_call=test_call,
-            saw_video=self._flag(request.POST.get("saw_video")),
-            heard_audio=self._flag(request.POST.get("heard_audio")),
+            saw_video=saw_video if answer else self._flag(request.POST.get("saw_video")),
+            heard_audio=heard_audio if answer else self._flag(request.POST.get("heard_audio")),
             media_flowing=self._flag(request.POST.get("media_flowing")),
         )
         if request.headers.get("Accept", "").startswith("application/json") or request.htmx:
@@ -409,7 +417,7 @@ def board_context(request) -> dict:
     boards = selectors.control_centre(province_id=province_id)
     for board in boards:
         board.poll_error = errors.get(board.meeting.pk, "")
-    return {"boards": boards, "refresh_seconds": BOARD_REFRESH_SECONDS, "now": now}
+    return {"boards": boards, "refresh_seconds": board_refresh_seconds(), "now": now}
 
 
 class ControlBoardView(RoleRequiredMixin, TemplateView):
