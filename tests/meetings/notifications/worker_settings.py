@@ -1,0 +1,14 @@
+"""Settings for the real Celery worker the notifications tests (and bench/invitations.py) start.
+
+The test settings, with what those tests need the worker process to do differently: real SMTP (to the test's
+sink, from EMAIL_HOST/EMAIL_PORT), the LINE stub, and short back-offs so a retry comes within a test's patience.
+"""
+
+from portal.settings.base import env
+from portal.settings.test import *  # noqa: F403
+
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+LINE_API_BASE = env("LINE_API_BASE", default="https://api.line.me")
+LINE_CHANNEL_ACCESS_TOKEN = env("LINE_CHANNEL_ACCESS_TOKEN", default="")
+PRACHUM_NOTIFICATION_BACKOFF = env.list("PRACHUM_NOTIFICATION_BACKOFF", cast=int, default=[2, 2, 4, 8, 16])
+PRACHUM_NOTIFICATION_LEASE_SECONDS = env.int("PRACHUM_NOTIFICATION_LEASE_SECONDS", default=120)
