@@ -3,7 +3,7 @@ the attendance report. Views parse, call a service or a selector, and render; th
 
 The join page and the test-call page need the camera, the microphone and screen capture: they say so with a
 `Permissions-Policy` for their own origin only, stay unframeable (X-Frame-Options DENY), are never cached, and
-send no Referer (their address holds the pass).
+send no Referer to other origins (their address holds the pass; same-origin keeps CSRF Origin checks working).
 """
 
 from __future__ import annotations
@@ -53,13 +53,13 @@ def board_refresh_seconds() -> int:
 def _call_page(response: HttpResponse) -> HttpResponse:
     response["Permissions-Policy"] = CALL_PERMISSIONS
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
 def _capability_page(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -12,7 +12,9 @@ the portal itself (Django's threaded WSGI server in this process, static files i
 3. a third Chromium logs in as the scheduler and opens the control centre: hall and Mueang connected, Kut Chap
    not yet, "2/3"; the Attendance rows exist;
 4. the hall (moderator) removes Mueang from its page: the portal kicks it through Janus with the room's secret;
-   Mueang's page says so, and the control centre, refreshed by htmx, shows Mueang as left.
+   Mueang's page says so, and the control centre, refreshed by htmx, shows Mueang as left;
+5. Mueang opens its test room from its link, its own video comes back through Janus, the page reports media
+   flowing and the clerk confirms: the TestCall is recorded, its room closed, the control centre shows "tested".
 
 Exit 0 and a last line `E2E OK {...}` on success; otherwise exit 1 with `E2E FAILED: ...` and the evidence.
 """
@@ -245,7 +247,48 @@ def host_removes_mueang(pages: dict, board, data: dict, figures: dict) -> None:
     log(f"control centre refreshed by htmx: Mueang left, {count!r}")
 
 
-def run(playwright, work: Path, base_url: str, data: dict, console: list) -> dict:
+def test_call_rows(site_code: str) -> list[dict]:
+    from django.db import connection
+
+    from meetings.join.models import TestCall
+
+    rows = [
+        {"result": t.result, "media_flowing": t.media_flowing, "finished": bool(t.finished_at),
+         "room": t.room_number, "closed": bool(t.room_closed_at)}
+        for t in TestCall.objects.filter(site__district__code=site_code).order_by("pk")
+    ]
+    connection.close()
+    return rows
+
+
+def mueang_tests_itself(page, board, janus, data: dict, figures: dict) -> None:
+    """Mueang opens its own test room from its link: sees itself come back from the server, the page reports it,
+    the clerk confirms; the control centre shows Mueang tested; the test room is gone from Janus."""
+    page.goto(data["links"][MUEANG], wait_until="load")
+    page.click("form.test-first button")
+    page.wait_for_selector("#join-button:not([disabled])", timeout=15_000)
+    page.click("#join-button")
+    try:
+        page.wait_for_selector("#test-result:not([hidden])", timeout=20_000)
+    except Exception as error:
+        raise Failed(f"the test call never saw its own video come back: {receiving(page)}") from error
+    log("Mueang's test call: its own video came back through Janus; the page reported media flowing")
+    page.click('#test-result button[value="ok"]')
+    page.wait_for_load_state("load")
+    rows = in_thread(test_call_rows, MUEANG)
+    if not rows or rows[-1]["result"] != "ok" or not rows[-1]["media_flowing"] or not rows[-1]["closed"]:
+        raise Failed(f"the test call was not recorded as ok with media flowing and its room closed: {rows}")
+    if rows[-1]["room"] in janus.rooms():
+        raise Failed("the test room is still on Janus after the test")
+    board.wait_for_function(
+        f"() => (document.querySelector('tr[data-site=\"{MUEANG}\"] td:nth-child(4)') || {{}}).textContent"
+        "?.includes('✓')", timeout=10_000,
+    )
+    figures["test_call"] = rows[-1]
+    log("test call recorded (ok, media flowing, room closed); the control centre shows Mueang tested")
+
+
+def run(playwright, *, work: Path, base_url: str, data: dict, console: list, janus) -> dict:
     figures: dict = {}
     pages = {}
     contexts = []
@@ -261,6 +304,7 @@ def run(playwright, work: Path, base_url: str, data: dict, console: list) -> dic
         contexts.append(context)
         check_control_centre(board, base_url, data, figures)
         host_removes_mueang(pages, board, data, figures)
+        mueang_tests_itself(pages[MUEANG], board, janus, data, figures)
         return figures
     finally:
         for context in contexts:
@@ -304,7 +348,7 @@ def main() -> int:
 
             try:
                 with sync_playwright() as playwright:
-                    figures = run(playwright, work, base_url, data, console)
+                    figures = run(playwright, work=work, base_url=base_url, data=data, console=console, janus=janus)
             except Exception:
                 print("--- janus log (tail) ---\n" + janus.log_tail(20), flush=True)
                 raise

@@ -61,7 +61,7 @@ def test_a_valid_pass_opens_the_janus_page_with_pin_and_room_but_never_the_secre
     # Camera, microphone and screen capture for this origin only; never framed; the pass is not leaked as Referer.
     assert response["Permissions-Policy"].startswith("camera=(self), microphone=(self), display-capture=(self)")
     assert response["X-Frame-Options"] == "DENY"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["Cache-Control"] == "no-store"
     for script in ("join/vendor/adapter.min.js", "join/vendor/janus.min.js", "join/call.js"):
         assert script in body
@@ -110,7 +110,7 @@ def test_a_pass_out_of_its_window_or_revoked_is_refused_with_a_clear_thai_page(c
     assert "call-config" not in body
     assert meeting.room.pin not in body
     assert meeting.room.secret not in body
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     # Before the start, the page still offers a test call; after the end, revoked or cancelled it does not.
     assert ("ทดสอบกล้อง ไมโครโฟน และเครือข่ายตอนนี้" in body) == (case == "future")
 
