@@ -15,10 +15,13 @@ import sys
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 import requests
+from psycopg import sql
 
 from tests.services.ports import free_port
+from tests.services.postgres import _pg_bin
 
 from .nginx_site import (
     nginx_command,
@@ -306,3 +309,40 @@ def test_healthcheck_script_asks_gunicorn_as_nginx_would(stack):
     )
     assert nobody.returncode == 1
     assert "unhealthy" in nobody.stderr
+
+
+def test_backup_and_restore_as_the_operations_guide_says(stack, tmp_path):
+    """docs/operations.md: pg_dump --format=custom, then pg_restore --no-owner --role prachum into a fresh database."""
+    source = stack.env["DATABASE_URL"]
+    dump = tmp_path / "prachum.dump"
+    subprocess.run(
+        [_pg_bin("pg_dump"), "--format=custom", f"--file={dump}", source], check=True, capture_output=True, timeout=60
+    )
+    restored = f"{source}_restored"
+    name = restored.rsplit("/", 1)[1]
+    with psycopg.connect(source, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        subprocess.run(
+            [
+                _pg_bin("pg_restore"),
+                f"--dbname={restored}",
+                "--no-owner",
+                "--role",
+                "prachum",
+                "--jobs",
+                "2",
+                str(dump),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        with psycopg.connect(restored) as connection:
+            admins = connection.execute("SELECT username FROM auth_user WHERE is_superuser").fetchall()
+            migrations = connection.execute("SELECT count(*) FROM django_migrations").fetchone()[0]
+        assert admins == [("deployadmin",)]
+        assert migrations > 0
+    finally:
+        with psycopg.connect(source, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
