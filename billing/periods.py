@@ -105,9 +105,7 @@ def parse_fiscal_year(value: str | int) -> int:
             f"เลือกปีงบประมาณ {first} ถึง {current}"
         )
     if fy > current:
-        raise ValidationError(
-            f"ปีงบประมาณ {fy} ยังไม่เริ่ม: ปีงบประมาณปัจจุบันคือ {current} เลือกปีงบประมาณ {first} ถึง {current}"
-        )
+        raise ValidationError(f"ปีงบประมาณ {fy} ยังไม่เริ่ม: ปีงบประมาณปัจจุบันคือ {current} เลือกปีงบประมาณ {first} ถึง {current}")
     return fy
 
 

@@ -42,12 +42,14 @@ TRAVEL_RULE = (
 def charge_list(
     *,
     scope: BillingScope,
-    months: list[datetime.date],
+    months: list[datetime.date] | None,
     district_code: str | None = None,
     status: str | None = None,
 ) -> QuerySet[Charge]:
-    """Charges (regular and adjustments) of some months in a scope, with everything a row shows: one query."""
-    charges = Charge.objects.filter(scope.site_filter("line__site__"), month__in=months)
+    """Charges (regular and adjustments) of some months (None: all) in a scope, with what a row shows: one query."""
+    charges = Charge.objects.filter(scope.site_filter("line__site__"))
+    if months is not None:
+        charges = charges.filter(month__in=months)
     if district_code:
         charges = charges.filter(line__site__district__code=district_code)
     if status:

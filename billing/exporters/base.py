@@ -68,9 +68,7 @@ class Exporter:
 
     def render(self, file_format: str, *, progress: Progress | None = None) -> tuple[str, str, bytes]:
         if file_format not in self.formats:
-            raise ValidationError(
-                {"format": f"ไม่รองรับรูปแบบ “{file_format}”: เลือก {', '.join(self.formats)}"}
-            )
+            raise ValidationError({"format": f"ไม่รองรับรูปแบบ “{file_format}”: เลือก {', '.join(self.formats)}"})
         content = self._render(file_format, progress or (lambda _percent: None))
         return self.filename(file_format), CONTENT_TYPES[file_format], content
 

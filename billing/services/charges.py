@@ -81,9 +81,7 @@ def charges_generate_range(*, start_month: datetime.date, end_month: datetime.da
     """
     start, end = first_of_month(start_month), first_of_month(end_month)
     if start > end:
-        raise ValidationError(
-            f"เดือนเริ่ม {month_label(start)} อยู่หลังเดือนสุดท้าย {month_label(end)}: สลับลำดับเดือนให้ถูกต้อง"
-        )
+        raise ValidationError(f"เดือนเริ่ม {month_label(start)} อยู่หลังเดือนสุดท้าย {month_label(end)}: สลับลำดับเดือนให้ถูกต้อง")
     now_month = current_month()
     if end > now_month:
         raise ValidationError(
@@ -207,9 +205,7 @@ def charge_mark_paid_for_month(
             }
         )
     if len(candidates) > 1:
-        raise ValidationError(
-            {"month": "อำเภอนี้มีมากกว่าหนึ่งวงจรในเดือนนี้: บันทึกการชำระทีละรายการด้วยรหัสรายการ (id)"}
-        )
+        raise ValidationError({"month": "อำเภอนี้มีมากกว่าหนึ่งวงจรในเดือนนี้: บันทึกการชำระทีละรายการด้วยรหัสรายการ (id)"})
     return charge_mark_paid(charge=candidates[0], invoice_number=invoice_number, paid_on=paid_on)
 
 
@@ -235,10 +231,7 @@ def charge_adjust(*, charge: Charge, amount: Decimal | int | str, reason: str) -
     so_far = charge.fee + (charge.adjustments.aggregate(total=Sum("fee"))["total"] or Decimal(0))
     if so_far + fee < 0:
         raise ValidationError(
-            {
-                "amount": f"ลดยอดได้ไม่เกิน {so_far:,.2f} บาท (ค่าบริการเดือนนี้หลังปรับปรุงแล้ว): "
-                "ตรวจสอบจำนวนเงินอีกครั้ง"
-            }
+            {"amount": f"ลดยอดได้ไม่เกิน {so_far:,.2f} บาท (ค่าบริการเดือนนี้หลังปรับปรุงแล้ว): ตรวจสอบจำนวนเงินอีกครั้ง"}
         )
     fee, vat, total = amounts(fee, charge.vat_rate)
     adjustment = Charge(

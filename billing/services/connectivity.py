@@ -74,9 +74,7 @@ def lines_for_province_create(
         raise ValidationError(
             f"จังหวัด{province.name_th} ยังไม่มีที่ทำการปกครองอำเภอในระบบ: รันคำสั่ง create_province_sites {province_code} ก่อน"
         )
-    with_lines = set(
-        ConnectivityLine.objects.filter(site__in=offices).values_list("site_id", flat=True).distinct()
-    )
+    with_lines = set(ConnectivityLine.objects.filter(site__in=offices).values_list("site_id", flat=True).distinct())
     new_lines = [
         ConnectivityLine(
             site=site,
@@ -93,9 +91,7 @@ def lines_for_province_create(
         line.full_clean(validate_unique=False, validate_constraints=False)
     ConnectivityLine.objects.bulk_create(new_lines)
     created = list(ConnectivityLine.objects.filter(circuit_id__in=[line.circuit_id for line in new_lines]))
-    Tariff.objects.bulk_create(
-        [Tariff(line=line, monthly_fee=fee, effective_from=line.start_date) for line in created]
-    )
+    Tariff.objects.bulk_create([Tariff(line=line, monthly_fee=fee, effective_from=line.start_date) for line in created])
     return LinesResult(created=len(created), unchanged=len(offices) - len(created))
 
 
@@ -224,9 +220,7 @@ def vat_rate_set(*, rate: Decimal | str, effective_from: datetime.date, note: st
     except ArithmeticError:
         raise ValidationError(f"อัตราภาษี “{rate}” ไม่ใช่ตัวเลข: กรอกเป็นเศษส่วน เช่น 0.07 สำหรับร้อยละ 7") from None
     if not value.is_finite() or not 0 <= value < 1:
-        raise ValidationError(
-            f"อัตราภาษี {rate} ไม่ถูกต้อง: กรอกเป็นเศษส่วนระหว่าง 0 ถึง 1 เช่น 0.07 สำหรับร้อยละ 7 (ไม่ใช่ 7)"
-        )
+        raise ValidationError(f"อัตราภาษี {rate} ไม่ถูกต้อง: กรอกเป็นเศษส่วนระหว่าง 0 ถึง 1 เช่น 0.07 สำหรับร้อยละ 7 (ไม่ใช่ 7)")
     if value != value.quantize(Decimal("0.0001")):
         raise ValidationError(f"อัตราภาษี {rate} ละเอียดเกินไป: ใช้ทศนิยมไม่เกิน 4 ตำแหน่ง เช่น 0.07")
     same_day = VatRate.objects.select_for_update().filter(effective_from=effective_from).first()

@@ -31,3 +31,10 @@ def fy2562(lines):
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
+
+
+@pytest.fixture
+def client_factory():
+    from django.test import Client
+
+    return Client
