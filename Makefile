@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages the test suite uses for real: the database, the broker, the media server, PDF and QR checks,
 # the Thai font, the browser for the end-to-end tests, and gettext for translations.
-TEST_APT := postgresql redis-server janus poppler-utils fonts-tlwg-laksaman chromium gettext libpango-1.0-0 libpangoft2-1.0-0 libzbar0 iproute2 util-linux
+TEST_APT := postgresql redis-server janus poppler-utils fonts-tlwg-laksaman chromium gettext libpango-1.0-0 libpangoft2-1.0-0 libzbar0 zbar-tools iproute2 util-linux nginx openssl wrk
 RUN_APT :=
 
 .PHONY: run test lint venv apt-test messages clean

@@ -151,7 +151,7 @@ def test_gunicorn_config_takes_its_values_from_the_environment(production_env):
 
 def test_locations_accept_the_document_limit_and_forward_what_django_needs():
     text = (DEPLOY / "nginx" / "prachum-locations.conf").read_text()
-    assert re.search(r"^client_max_body_size 200m;$", text, re.MULTILINE)
+    assert re.search(r"^client_max_body_size 201m;", text, re.MULTILINE)
     for header in (
         "X-Forwarded-Proto $scheme",
         "X-Forwarded-For $proxy_add_x_forwarded_for",

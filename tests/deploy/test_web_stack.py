@@ -277,7 +277,7 @@ def test_uploads_larger_than_the_document_limit_are_refused_by_nginx(stack):
     connection = http.client.HTTPSConnection("127.0.0.1", stack.https_port, context=context, timeout=10)
     try:
         connection.putrequest("POST", "/meetings/")
-        connection.putheader("Content-Length", str(200 * 1024 * 1024 + 1))
+        connection.putheader("Content-Length", str(201 * 1024 * 1024 + 1))
         connection.putheader("Content-Type", "application/octet-stream")
         connection.endheaders()
         response = connection.getresponse()
