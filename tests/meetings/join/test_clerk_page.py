@@ -1,0 +1,253 @@
+"""The clerk's page (/sites/<code>/): the site's meetings with a big Join button, the .ics, the QR code, the
+printable join sheet (HTML and PDF, Thai), the test call and the calendar feed — and nothing of any other site."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import icalendar
+import pytest
+from django.urls import reverse
+
+from districts.models import Staff
+from meetings.join.links import join_url
+from meetings.join.models import CalendarFeed, JoinPass
+from meetings.join.qr import qr_png
+from portal.thaidate import BANGKOK
+from tests.factories.meetings import MeetingFactory, site
+
+from .conftest import HALL, KUMPHAWAPI, MUEANG, NA_YUNG, pass_of
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+
+CLERK = Staff.Role.CLERK
+
+
+def site_page(code: str) -> str:
+    return reverse("districts:site", kwargs={"code": code})
+
+
+def join_urls(code: str, pk: int) -> dict[str, str]:
+    kwargs = {"code": code, "pk": pk}
+    return {
+        "ics": reverse("meetings:join:meeting-ics", kwargs=kwargs),
+        "sheet": reverse("meetings:join:sheet", kwargs=kwargs),
+        "pdf": reverse("meetings:join:sheet-pdf", kwargs=kwargs),
+    }
+
+
+def test_the_clerk_sees_their_meetings_with_join_button_qr_and_files(login, fake_server, schedule):
+    today = schedule(sites=(MUEANG,), starts_in=20, title="ประชุมเช้านี้")
+    later = schedule(sites=(MUEANG,), starts_in=60 * 30, title="ประชุมวันพรุ่งนี้")
+    client = login(CLERK, MUEANG)
+    body = client.get(site_page(MUEANG)).content.decode()
+
+    open_link = join_url(pass_of(today, MUEANG).token)
+    later_link = join_url(pass_of(later, MUEANG).token)
+    assert f'<a class="button big join" href="{open_link}"' in body  # open now: 30 minutes before the start
+    assert f'href="{later_link}"' not in body  # not yet: a disabled button and when it opens
+    assert later_link in body  # the link itself is there to copy
+    assert "ปุ่มนี้จะใช้ได้ตั้งแต่" in body
+    assert body.count('class="segno"') == 2  # a QR code per meeting, inline SVG
+    for url in (*join_urls(MUEANG, today.pk).values(), *join_urls(MUEANG, later.pk).values()):
+        assert url in body
+    assert reverse("meetings:join:site-test-call", kwargs={"code": MUEANG}) in body
+    assert "/meetings/join/feed/" in body
+    for meeting in (today, later):
+        assert meeting.room.secret not in body
+        assert meeting.room.pin not in body
+
+
+def test_a_clerk_cannot_see_another_sites_meetings_or_passes(login, fake_server, schedule):
+    theirs = schedule(sites=(MUEANG,), title="ประชุมของเมือง")
+    client = login(CLERK, KUMPHAWAPI)
+    other = pass_of(theirs, MUEANG)
+    assert client.get(site_page(MUEANG)).status_code == 403
+    for url in join_urls(MUEANG, theirs.pk).values():
+        assert client.get(url).status_code == 403
+    renew = reverse("meetings:join:renew-link", kwargs={"code": MUEANG, "pk": theirs.pk})
+    assert client.post(renew).status_code == 403
+    for name in ("site-test-call", "feed-renew"):
+        assert client.post(reverse(f"meetings:join:{name}", kwargs={"code": MUEANG})).status_code == 403
+    # Their own site's code with someone else's meeting: not found, not a leak.
+    for url in join_urls(KUMPHAWAPI, theirs.pk).values():
+        assert client.get(url).status_code == 404
+    own = client.get(site_page(KUMPHAWAPI)).content.decode()
+    assert theirs.title not in own
+    assert other.token not in own
+    # Province pages are for schedulers.
+    assert client.get(reverse("meetings:join:control")).status_code == 403
+    assert client.get(reverse("meetings:join:control-board")).status_code == 403
+    assert client.get(reverse("meetings:join:attendance", kwargs={"pk": theirs.pk})).status_code == 403
+    assert client.get(reverse("meetings:join:attendance-csv", kwargs={"pk": theirs.pk})).status_code == 403
+    assert JoinPass.objects.get(pk=other.pk).revoked_at is None
+
+
+def test_schedulers_see_any_site_of_their_province_finance_sees_no_links(login, fake_server, schedule, client):
+    meeting = schedule(sites=(MUEANG,))
+    link = join_url(pass_of(meeting, MUEANG).token)
+    scheduler = login(Staff.Role.SCHEDULER, HALL)
+    assert link in scheduler.get(site_page(MUEANG)).content.decode()
+    client.logout()
+    finance = login(Staff.Role.FINANCE, HALL)
+    body = finance.get(site_page(MUEANG)).content.decode()
+    assert meeting.title in body
+    assert link not in body
+    assert finance.get(join_urls(MUEANG, meeting.pk)["ics"]).status_code == 403
+
+
+def test_the_ics_parses_back_in_bangkok_time_with_the_sites_link(login, fake_server, schedule):
+    meeting = schedule(sites=(MUEANG,), title="ประชุมติดตามสงกรานต์")
+    response = login(CLERK, MUEANG).get(join_urls(MUEANG, meeting.pk)["ics"])
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(response.content)
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == 1
+    event = events[0]
+    assert str(event["SUMMARY"]) == "ประชุมติดตามสงกรานต์"
+    assert event["DTSTART"].params["TZID"] == "Asia/Bangkok"
+    assert event["DTEND"].params["TZID"] == "Asia/Bangkok"
+    assert event.decoded("DTSTART") == meeting.start
+    assert event.decoded("DTEND") == meeting.end
+    assert str(event["URL"]) == join_url(pass_of(meeting, MUEANG).token)
+    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Asia/Bangkok"]
+    assert b"TZID=Asia/Bangkok" in response.content
+    assert meeting.room.secret.encode() not in response.content
+
+
+def test_the_feed_is_subscribed_once_and_renewing_it_kills_the_old_address(login, fake_server, schedule, client):
+    first = schedule(sites=(MUEANG,), title="ครั้งที่หนึ่ง")
+    clerk = login(CLERK, MUEANG)
+    clerk.get(site_page(MUEANG))
+    feed = CalendarFeed.objects.get(site=site(MUEANG), revoked_at__isnull=True)
+    second = schedule(sites=(MUEANG,), starts_in=60 * 26, title="ครั้งที่สอง")
+    schedule(sites=(KUMPHAWAPI,), starts_in=60 * 50, title="ไม่ใช่ของเมือง")
+
+    url = reverse("meetings:join:feed", kwargs={"token": feed.token})
+    clerk.logout()
+    response = client.get(url)  # a calendar application: no login
+    assert response.status_code == 200
+    calendar = icalendar.Calendar.from_ical(response.content)
+    events = {str(e["SUMMARY"]): e for e in calendar.walk("VEVENT")}
+    assert sorted(events) == ["ครั้งที่สอง", "ครั้งที่หนึ่ง"]
+    assert str(events["ครั้งที่หนึ่ง"]["URL"]) == join_url(pass_of(first, MUEANG).token)
+    assert str(events["ครั้งที่สอง"]["URL"]) == join_url(pass_of(second, MUEANG).token)
+    assert events["ครั้งที่สอง"]["DTSTART"].params["TZID"] == "Asia/Bangkok"
+
+    clerk = login(CLERK, MUEANG)
+    assert clerk.post(reverse("meetings:join:feed-renew", kwargs={"code": MUEANG})).status_code == 302
+    assert client.get(url).status_code == 404
+    new = CalendarFeed.objects.get(site=site(MUEANG), revoked_at__isnull=True)
+    assert new.token != feed.token
+    assert reverse("meetings:join:feed", kwargs={"token": new.token}) in clerk.get(site_page(MUEANG)).content.decode()
+
+
+def thai_key(text: str) -> str:
+    """Text as pdftotext can give Thai back: no white space (it splits lines and sometimes separates a mark from
+    its letter), marks in canonical order (NFKC), and SARA AM as SARA AA (NFKC makes ำ into NIKHAHIT + SARA AA,
+    and the font's glyph maps back to SARA AA alone)."""
+    return unicodedata.normalize("NFKC", re.sub(r"\s+", "", text)).replace("\u0e4d", "")
+
+
+def zbar(png: Path) -> list[str]:
+    out = subprocess.run(["zbarimg", "--quiet", "--raw", str(png)], capture_output=True, text=True, check=True)
+    return out.stdout.splitlines()
+
+
+def test_the_qr_code_decodes_to_the_join_link(fake_server, schedule, tmp_path):
+    meeting = schedule(sites=(MUEANG,))
+    link = join_url(pass_of(meeting, MUEANG).token)
+    png = tmp_path / "qr.png"
+    png.write_bytes(qr_png(link))
+    assert zbar(png) == [link]
+
+
+def test_the_pdf_join_sheet_is_one_a4_page_in_thai_with_a_qr_code_that_reads(login, fake_server, schedule, tmp_path):
+    meeting = schedule(sites=(MUEANG,), title="ประชุมกรมการจังหวัดประจำเดือน")
+    link = join_url(pass_of(meeting, MUEANG).token)
+    response = login(CLERK, MUEANG).get(join_urls(MUEANG, meeting.pk)["pdf"])
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "sheet.pdf"
+    pdf.write_bytes(response.content)
+
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Pages:\s+1$", info, re.MULTILINE), info
+    assert "595.276 x 841.89 pts (A4)" in info or "595 x 842 pts (A4)" in info
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "Laksaman" in fonts
+
+    text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    readable = thai_key(text)
+    for thai in ("ใบขั้นตอนการเข้าร่วมประชุมทางไกล", "ประชุมกรมการจังหวัดประจำเดือน", "ที่ทำการปกครองอำเภอเมืองอุดรธานี",
+                 "รายการตรวจอุปกรณ์ห้องประชุม", "ไมโครโฟน", "ขั้นตอนเข้าร่วมประชุม", "ขั้นตอนนำเสนอ", "PowerPoint",
+                 "กดปุ่ม “เข้าร่วมประชุม”", f"วันที่ {meeting.start.astimezone(BANGKOK).day} ", str(meeting.start.year + 543),
+                 link):
+        assert thai_key(thai) in readable, f"{thai!r} not in the PDF text:\n{text}"
+    assert "ใบขั้นตอนการเข้าร่วมประชุมทางไกล" in unicodedata.normalize("NFKC", text)  # verbatim, no mapping needed
+
+    subprocess.run(["pdftoppm", "-png", "-r", "200", "-singlefile", str(pdf), str(tmp_path / "page")], check=True)
+    assert zbar(tmp_path / "page.png") == [link]
+
+
+def test_the_html_join_sheet_is_print_friendly(login, fake_server, schedule):
+    meeting = schedule(sites=(MUEANG,), title="ประชุมเตรียมความพร้อม")
+    body = login(CLERK, MUEANG).get(join_urls(MUEANG, meeting.pk)["sheet"]).content.decode()
+    assert "@page { size: A4" in body
+    assert join_url(pass_of(meeting, MUEANG).token) in body
+    assert 'class="segno"' in body
+    for item in site(MUEANG).equipment_checklist:
+        assert item in body
+    assert str(meeting.start.year + 543) in body
+    assert meeting.room.secret not in body
+
+
+def test_a_clerk_renews_a_leaked_link(login, fake_server, schedule, client):
+    meeting = schedule(sites=(MUEANG,))
+    old = pass_of(meeting, MUEANG)
+    clerk = login(CLERK, MUEANG)
+    response = clerk.post(reverse("meetings:join:renew-link", kwargs={"code": MUEANG, "pk": meeting.pk}))
+    assert response.status_code == 302
+    new = pass_of(meeting, MUEANG)
+    assert new.token != old.token
+    page = clerk.get(site_page(MUEANG)).content.decode()
+    assert join_url(new.token) in page
+    assert join_url(old.token) not in page
+
+
+def make_meetings(count: int, code: str) -> None:
+    """`count` meetings of one site, as if scheduled before join passes existed (the page issues them)."""
+    for _ in range(count):
+        MeetingFactory.create(host=HALL, sites=(code,))
+    JoinPass.objects.filter(site=site(code)).delete()
+
+
+# Every visit: a savepoint pair (ATOMIC_REQUESTS inside the test's transaction), session, user, staff, the site,
+# the check for missing passes, the meetings (participations with meeting and host), their passes, the feed
+# link, the last test call = 11. The first visit also inserts the missing passes (one statement) and the feed
+# link (a savepoint pair, the insert, the read back) = 16.
+FIRST_VISIT = 16
+EVERY_VISIT = 11
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_the_clerks_page_costs_a_fixed_number_of_queries(login, fake_server, count, django_assert_num_queries):
+    make_meetings(count, NA_YUNG)
+    client = login(CLERK, NA_YUNG)
+    with django_assert_num_queries(FIRST_VISIT):
+        response = client.get(site_page(NA_YUNG))
+    assert response.content.decode().count('class="segno"') == count
+    assert JoinPass.objects.filter(site=site(NA_YUNG)).count() == count
+    with django_assert_num_queries(EVERY_VISIT):
+        response = client.get(site_page(NA_YUNG))
+    assert response.content.decode().count('class="meeting-entry') == count
+
+
+def test_dates_on_the_page_are_buddhist_era(login, fake_server, schedule):
+    meeting = schedule(sites=(MUEANG,))
+    body = login(CLERK, MUEANG).get(site_page(MUEANG)).content.decode()
+    assert f" {meeting.start.year + 543} " in body
