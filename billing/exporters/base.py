@@ -87,6 +87,7 @@ class TableExporter(Exporter):
     landscape: ClassVar[bool] = True
     signature_block: ClassVar[bool] = False
     PROGRESS_EVERY = 200
+    PDF_CHUNK = 40
 
     def load(self) -> None:
         """Run the report's queries (a fixed number); called once before rows are asked for."""
@@ -246,7 +247,13 @@ class TableExporter(Exporter):
             {
                 "title_lines": self.title_lines(),
                 "columns": columns,
-                "rows": [shown(row) for row in body],
+                "widths": [f"{column.width * 100 / sum(c.width for c in columns):.2f}%" for column in columns],
+                # Several short tables rather than one long one: WeasyPrint lays a long table out again at every
+                # page break, so a country-wide report is much faster in chunks (each repeats its header).
+                "row_chunks": [
+                    [shown(row) for row in body[i : i + self.PDF_CHUNK]] for i in range(0, len(body), self.PDF_CHUNK)
+                ]
+                or [[]],
                 "footer_rows": [shown(row) for row in self.footer_rows()],
                 "notes": self.notes(),
                 "signature_block": self.signature_block,
