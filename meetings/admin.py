@@ -100,3 +100,6 @@ class SeriesAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+from .join import admin as join_admin  # noqa: E402, F401  (registers the join passes, test calls and attendance)
