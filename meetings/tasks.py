@@ -17,6 +17,20 @@ def room_provision(self, room_id: int) -> dict:
     return {"room_id": result.room_id, "outcome": result.outcome, "retry_in": result.retry_in}
 
 
+@shared_task(name="meetings.rooms_provision", bind=True, acks_late=True, ignore_result=True)
+def rooms_provision(self, room_ids: list[int]) -> dict:
+    """Several rooms at once (what the sweep sends); rooms hit by a temporary error are retried one by one."""
+    results = services.rooms_provision(room_ids=[int(pk) for pk in room_ids])
+    if not self.request.is_eager:
+        for result in results:
+            if result.retry_in is not None:
+                room_provision.apply_async(args=[result.room_id], countdown=result.retry_in)
+    outcomes: dict[str, int] = {}
+    for result in results:
+        outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
+    return outcomes
+
+
 @shared_task(name="meetings.rooms_sweep", acks_late=True, ignore_result=True)
 def rooms_sweep() -> dict:
     """Periodic: re-enqueue pending rooms, re-create vanished ones, move rooms off unhealthy servers."""

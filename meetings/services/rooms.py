@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -28,6 +29,7 @@ from ..models import MediaServer, Meeting, Room
 logger = logging.getLogger(__name__)
 
 CLOSED = (Meeting.Status.CANCELLED, Meeting.Status.ENDED)
+SWEEP_BATCH = 50  # rooms per task sent by the sweep
 NO_SERVER = "ยังไม่มีเซิร์ฟเวอร์สื่อที่ใช้งานได้และรองรับผู้เข้าร่วมได้พอในช่วงเวลานี้: ระบบจะลองใหม่อัตโนมัติ"
 
 
@@ -40,6 +42,14 @@ def enqueue_provision(room_id: int) -> None:
     from ..tasks import room_provision as task
 
     transaction.on_commit(lambda: task.delay(room_id))
+
+
+def enqueue_provision_batch(room_ids: list[int]) -> None:
+    """Send one task for several rooms once the current transaction commits (the sweep's way)."""
+    from ..tasks import rooms_provision as task
+
+    ids = list(room_ids)
+    transaction.on_commit(lambda: task.delay(ids))
 
 
 def room_description(meeting: Meeting) -> str:
@@ -153,19 +163,63 @@ def _short(error: Exception) -> str:
 
 def room_provision(*, room_id: int) -> ProvisionResult:
     """Make the media server agree with the room row. Safe to run twice, or in two workers at once."""
+    return rooms_provision(room_ids=[room_id])[0]
+
+
+@dataclass
+class _Outcomes:
+    """Successes are written together at the end of a batch (one UPDATE each kind); failures as they happen."""
+
+    provisioned: list[Room] = field(default_factory=list)
+    destroyed: list[Room] = field(default_factory=list)
+    placed: list[Room] = field(default_factory=list)
+    ready_meetings: list[int] = field(default_factory=list)
+
+    def write(self) -> None:
+        now = timezone.now()
+        for room in self.placed:
+            Room.objects.filter(pk=room.pk).update(server=room.server)
+        if self.provisioned:
+            Room.objects.filter(pk__in=[room.pk for room in self.provisioned]).update(
+                state=Room.State.PROVISIONED, provisioned_version=F("desired_version"), attempts=0, last_error="",
+                next_attempt_at=None, provisioned_at=now, updated_at=now,
+            )
+        if self.destroyed:
+            Room.objects.filter(pk__in=[room.pk for room in self.destroyed]).update(
+                state=Room.State.DESTROYED, attempts=0, last_error="", next_attempt_at=None, updated_at=now
+            )
+        if self.ready_meetings:
+            Meeting.objects.filter(pk__in=self.ready_meetings, status=Meeting.Status.SCHEDULED).update(
+                status=Meeting.Status.READY
+            )
+        for room in self.provisioned:
+            room.state, room.provisioned_version, room.attempts, room.last_error = (
+                Room.State.PROVISIONED, room.desired_version, 0, "")
+        for room in self.destroyed:
+            room.state, room.attempts, room.last_error = Room.State.DESTROYED, 0, ""
+
+
+def rooms_provision(*, room_ids: Sequence[int]) -> list[ProvisionResult]:
+    """Provision several rooms under one lock query and one transaction (what the sweep sends).
+
+    Rooms another worker holds right now are reported busy and left to it. Each room's server call is made on
+    its own; a failure is recorded on that room alone.
+    """
+    wanted = [int(pk) for pk in room_ids]
     with transaction.atomic():
-        room = (
+        rooms = list(
             Room.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("server", "meeting")
-            .filter(pk=room_id)
-            .first()
+            .filter(pk__in=wanted)
+            .order_by("pk")
         )
-        if room is None:  # gone, or another worker holds it right now
-            return ProvisionResult(room_id, "busy")
-        return _provision_locked(room)
+        outcomes = _Outcomes()
+        results = {room.pk: _provision_locked(room, outcomes) for room in rooms}
+        outcomes.write()
+    return [results.get(pk) or ProvisionResult(pk, "busy") for pk in wanted]
 
 
-def _provision_locked(room: Room) -> ProvisionResult:
+def _provision_locked(room: Room, outcomes: _Outcomes) -> ProvisionResult:
     meeting = room.meeting
     wants_room = meeting.status not in CLOSED
     in_step = (
@@ -177,6 +231,7 @@ def _provision_locked(room: Room) -> ProvisionResult:
         return ProvisionResult(room.pk, "in_step")
     if room.state == Room.State.FAILED:
         return ProvisionResult(room.pk, "failed", error=room.last_error)
+    placed = room.server_id is None
     try:
         if wants_room:
             _push(room, meeting)
@@ -189,12 +244,13 @@ def _provision_locked(room: Room) -> ProvisionResult:
         logger.warning("room %s failed for good: %s", room.pk, error)
         return ProvisionResult(room.pk, "failed", error=room.last_error)
     if not wants_room:
-        _record(room, state=Room.State.DESTROYED, attempts=0, last_error="", next_attempt_at=None)
+        outcomes.destroyed.append(room)
         return ProvisionResult(room.pk, "destroyed")
-    _record(room, state=Room.State.PROVISIONED, provisioned_version=room.desired_version, attempts=0,
-            last_error="", next_attempt_at=None, provisioned_at=timezone.now(), server=room.server)
+    if placed:
+        outcomes.placed.append(room)
+    outcomes.provisioned.append(room)
     if meeting.status == Meeting.Status.SCHEDULED:
-        Meeting.objects.filter(pk=meeting.pk, status=Meeting.Status.SCHEDULED).update(status=Meeting.Status.READY)
+        outcomes.ready_meetings.append(meeting.pk)
     return ProvisionResult(room.pk, "provisioned")
 
 
@@ -227,9 +283,11 @@ def _destroy(room: Room) -> None:
 
 
 def _record(room: Room, **values) -> None:
+    """Write the outcome on the locked row (one UPDATE, no model-save machinery on this hot path)."""
+    values["updated_at"] = timezone.now()
     for name, value in values.items():
         setattr(room, name, value)
-    room.save(update_fields=[*values, "updated_at"])
+    Room.objects.filter(pk=room.pk).update(**values)
 
 
 def _retry_later(room: Room, error: Exception) -> ProvisionResult:
@@ -335,9 +393,9 @@ def rooms_sweep(*, now: datetime | None = None) -> SweepReport:
     due = Room.objects.filter(state__in=[Room.State.PENDING, Room.State.DESTROY_PENDING]).filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
-    report.enqueued = list(due.values_list("pk", flat=True))
-    for room_id in report.enqueued:
-        enqueue_provision(room_id)
+    report.enqueued = list(due.order_by("pk").values_list("pk", flat=True))
+    for chunk in range(0, len(report.enqueued), SWEEP_BATCH):
+        enqueue_provision_batch(report.enqueued[chunk : chunk + SWEEP_BATCH])
     return report
 
 

@@ -77,27 +77,34 @@ def test_reschedule_and_update_edit_the_room_and_cancel_removes_it(
     assert Room.objects.get(pk=room.pk).state == Room.State.DESTROYED
 
 
-def test_janus_killed_and_restarted_the_sweep_brings_the_room_back(
+def test_janus_killed_and_restarted_the_sweep_brings_the_rooms_back(
     janus, janus_server, scheduler, django_capture_on_commit_callbacks
 ):
     start, end = soon()
     with django_capture_on_commit_callbacks(execute=True):
-        meeting = MeetingFactory.create(start=start, end=end, created_by=scheduler)
-    room = Room.objects.get(meeting=meeting)
-    assert room.number in janus.rooms()
+        meetings = [
+            MeetingFactory.create(host=host, sites=(), start=start, end=end, created_by=scheduler)
+            for host in ("41", "4101", "4122")
+        ]
+        later = MeetingFactory.create(created_by=scheduler)  # in two days: not checked by this sweep
+    rooms = list(Room.objects.filter(meeting__in=meetings).order_by("pk"))
+    assert {room.number for room in rooms} <= set(janus.rooms())
 
     janus.kill()
     janus.start()
-    assert room.number not in janus.rooms()  # never permanent: a restart forgets every room
+    assert not {room.number for room in rooms} & set(janus.rooms())  # never permanent: a restart forgets them
 
     with django_capture_on_commit_callbacks(execute=True):
         assert servers_check() == {"janus-test": True}
         report = rooms_sweep()
-    assert report.recreated == [room.pk]
-    assert room.number in janus.rooms()
-    assert janus_pin_accepted(janus, room.number, room.pin) is True
-    room.refresh_from_db()
-    assert room.state == Room.State.PROVISIONED
+    assert report.recreated == [room.pk for room in rooms]
+    on_janus = janus.rooms()
+    for room in rooms:
+        room.refresh_from_db()
+        assert room.state == Room.State.PROVISIONED
+        assert on_janus[room.number]["description"].startswith(f"{room.meeting.title} · ")
+    assert janus_pin_accepted(janus, rooms[0].number, rooms[0].pin) is True
+    assert later.room.number not in on_janus
 
     with django_capture_on_commit_callbacks(execute=True):
         assert rooms_sweep().recreated == []  # nothing to do the second time
