@@ -144,10 +144,14 @@ def attendance_rows(meeting_id: int) -> dict[str, list]:
     return rows
 
 
-def browser(playwright, profile: Path, console: list, name: str):
+# Mueang joins from a phone-sized screen (touch, mobile viewport): the page must work there too.
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 760}}
+
+
+def browser(playwright, profile: Path, console: list, name: str, device: dict | None = None):
     context = playwright.chromium.launch_persistent_context(
-        str(profile), executable_path=CHROMIUM, headless=False, args=CHROMIUM_ARGS,
-        viewport={"width": 1000, "height": 700},
+        str(profile), executable_path=CHROMIUM, headless=False, args=CHROMIUM_ARGS, **(device or DESKTOP),
     )
     page = context.pages[0] if context.pages else context.new_page()
     page.on("console", lambda message: console.append(f"{name} {message.type}: {message.text}"))
@@ -168,6 +172,15 @@ def receiving(page) -> dict:
                   remote: +(document.body.dataset.remoteVideos || 0)};
         }"""
     )
+
+
+def screenshots(pages: dict, stage: str) -> None:
+    """With PRACHUM_E2E_SCREENSHOTS=<dir>, keep what each page looked like (for people reviewing the pages)."""
+    folder = os.environ.get("PRACHUM_E2E_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        for code, page in pages.items():
+            page.screenshot(path=str(Path(folder) / f"{stage}-{code}.png"), full_page=True)
 
 
 def join_both(pages: dict, figures: dict) -> None:
@@ -294,15 +307,18 @@ def run(playwright, *, work: Path, base_url: str, data: dict, console: list, jan
     contexts = []
     try:
         for code in (HALL, MUEANG):
-            context, page = browser(playwright, work / f"profile-{code}", console, code)
+            context, page = browser(playwright, work / f"profile-{code}", console, code,
+                                    PHONE if code == MUEANG else DESKTOP)
             contexts.append(context)
             pages[code] = page
             page.goto(data["links"][code], wait_until="load")
         log("both join pages loaded from the portal")
         join_both(pages, figures)
+        screenshots(pages, "call")
         context, board = browser(playwright, work / "profile-scheduler", console, "scheduler")
         contexts.append(context)
         check_control_centre(board, base_url, data, figures)
+        screenshots({"scheduler": board}, "control")
         host_removes_mueang(pages, board, data, figures)
         mueang_tests_itself(pages[MUEANG], board, janus, data, figures)
         return figures
