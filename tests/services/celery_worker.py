@@ -42,10 +42,10 @@ class CeleryWorker:
         ]
         if self.beat:
             command += ["--beat", "--schedule", str(self.tmpdir / "beat-schedule")]
-        log = self.logfile.open("a")
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        with self.logfile.open("a") as log:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if "ready." in self.log():
