@@ -49,4 +49,5 @@ BEAT_SCHEDULE = {
     "meetings-rooms-sweep": {"task": "meetings.rooms_sweep", "schedule": 60.0},
 }
 
+from .join import tasks as join_tasks  # noqa: E402, F401  (registers the join tasks: attendance polling, test rooms)
 from .notifications import tasks as notifications_tasks  # noqa: E402, F401  (registers the notifications tasks)
