@@ -150,8 +150,8 @@ class MeetingNotificationLog:
     counts: dict[str, int]
 
     @property
-    def failed(self) -> list[Notification]:
-        return [row for row in self.rows if row.state == Notification.State.FAILED]
+    def in_progress(self) -> int:
+        return self.counts.get(Notification.State.PENDING, 0) + self.counts.get(Notification.State.SENDING, 0)
 
 
 def meeting_notification_log(*, meeting_id: int, province_id: int | None = None) -> MeetingNotificationLog | None:
