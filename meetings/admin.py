@@ -103,3 +103,4 @@ class SeriesAdmin(admin.ModelAdmin):
 
 
 from .join import admin as join_admin  # noqa: E402, F401  (registers the join passes, test calls and attendance)
+from .notifications import admin as notifications_admin  # noqa: E402, F401  (registers the notifications outbox)
