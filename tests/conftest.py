@@ -8,10 +8,28 @@ from tests.factories.districts import StaffFactory
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Every test database holds the national geography and Udon Thani's 21 sites, loaded once."""
+    """Every test database holds the national geography and Udon Thani's 21 sites, loaded once.
+
+    Transactional tests end with a flush that empties every table; they are marked `serialized_rollback` below, so
+    each one starts again from this snapshot (geography, sites and the rows data migrations wrote).
+    """
+    from django.db import connection
+
     with django_db_blocker.unblock():
         call_command("load_geography", verbosity=0)
         call_command("create_province_sites", "41", verbosity=0)
+        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker else {}
+        transactional = kwargs.get("transaction") or {"transactional_db", "live_server"} & set(item.fixturenames)
+        if not transactional or kwargs.get("available_apps") is not None:
+            continue
+        kwargs.update(transaction=True, serialized_rollback=True)
+        item.add_marker(pytest.mark.django_db(**kwargs), append=False)
 
 
 @pytest.fixture
