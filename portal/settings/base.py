@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -127,7 +128,25 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic work. Production runs `celery beat`; the embedded mode runs the same entries in-process
+# (`manage.py run_periodic`, started by `make run`).
+CELERY_BEAT_SCHEDULE = {
+    # Media servers: health, and rooms that are pending, vanished (Janus restarted) or on a failed server.
+    "meetings-servers-check": {"task": "meetings.servers_check", "schedule": 60.0},
+    "meetings-rooms-sweep": {"task": "meetings.rooms_sweep", "schedule": 60.0},
+    # Who is connected: attendance from the media servers' participant lists.
+    "meetings-join-attendance-sweep": {"task": "meetings.join.attendance_sweep", "schedule": 30.0},
+    # Notifications: lost or due messages, and reminders at their offsets.
+    "notifications-sweep": {"task": "meetings.notifications.sweep", "schedule": 60.0},
+    "notifications-reminders": {"task": "meetings.notifications.reminders", "schedule": 60.0},
+    # Billing: each month's charges on the 1st (and the two months before, in case a run was missed).
+    "billing-charges-generate-month": {
+        "task": "billing.charges_generate_month",
+        "schedule": crontab(minute=5, hour=0, day_of_month=1),
+    },
+    "billing-exports-sweep": {"task": "billing.exports_sweep", "schedule": crontab(minute="*/5")},
+}
+BILLING_EXPORT_ASYNC_ROWS = env.int("BILLING_EXPORT_ASYNC_ROWS", default=300)  # larger reports render in the background
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

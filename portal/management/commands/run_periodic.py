@@ -38,7 +38,7 @@ class Command(BaseCommand):
                 last_run[name] = now
                 result = app.tasks[task_name].apply(args=task_args)
                 state = "ok" if result.successful() else f"failed: {result.result!r}"
-                self.stdout.write(f"{now:%Y-%m-%d %H:%M:%S} {name}: {state}")
+                self.stdout.write(f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} {name}: {state}")
             if once:
                 return
             time.sleep(5)
