@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from districts.models import Site
@@ -127,6 +127,8 @@ class ClerkMeeting:
     join_pass: JoinPass | None
     window: str  # open | later | cancelled
     opens_at: datetime
+    join_url: str = ""  # set by the view (absolute, for the QR code, the sheet and the button)
+    qr: str = ""
 
     @property
     def is_today(self) -> bool:
@@ -457,11 +459,13 @@ def attendance_report(*, meeting: Meeting, now: datetime | None = None) -> Atten
     return AttendanceReport(meeting=meeting, sites=sites, guests=guests, agencies=agencies)
 
 
-def meetings_with_attendance(*, province_id: int, since: datetime) -> list[Meeting]:
-    """Recent meetings of the province (for links to their attendance reports)."""
+def recent_meetings(*, province_id: int, now: datetime | None = None, days: int = 30) -> list[Meeting]:
+    """The province's meetings that have started in the last `days` days, latest first (links to their reports)."""
+    now = now or timezone.now()
     return list(
-        Meeting.objects.filter(host_site__province_id=province_id, start__gte=since)
-        .filter(Q(status=Meeting.Status.ENDED) | Q(start__lte=timezone.now()))
+        Meeting.objects.filter(
+            host_site__province_id=province_id, start__lte=now, start__gte=now - timedelta(days=days)
+        )
         .exclude(status=Meeting.Status.CANCELLED)
-        .order_by("-start")[:50]
+        .order_by("-start", "-pk")[:50]
     )

@@ -402,7 +402,10 @@ class ControlCentreView(RoleRequiredMixin, TemplateView):
     template_name = "meetings/join/control.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**board_context(self.request), **kwargs)
+        province_id = staff_of(self.request.user).site.province_id
+        return super().get_context_data(
+            **board_context(self.request), recent=selectors.recent_meetings(province_id=province_id), **kwargs
+        )
 
 
 def board_context(request) -> dict:

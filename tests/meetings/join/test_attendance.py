@@ -134,6 +134,12 @@ def test_the_report_as_csv_and_as_the_attendee_section_of_thai_minutes(login, fa
     assert by_code[KUMPHAWAPI][3] == "ไม่มาประชุม"
     assert any(row[1] == "แขก · ผู้สังเกตการณ์" for row in table[1:])
 
+    # Days later the report is one click away from the control centre.
+    with time_machine.travel(start + timedelta(days=3), tick=False):
+        control = client.get(reverse("meetings:join:control")).content.decode()
+    assert "รายงานการเข้าร่วมประชุม (30 วันที่ผ่านมา)" in control
+    assert reverse("meetings:join:attendance", kwargs={"pk": meeting.pk}) in control
+
 
 def test_the_control_centre_shows_who_is_connected_since_when_and_the_phone_of_a_late_site(
     login, fake_server, schedule
