@@ -11,9 +11,10 @@ the portal itself (Django's threaded WSGI server in this process, static files i
    with requestVideoFrameCallback, still advancing a second later);
 3. a third Chromium logs in as the scheduler and opens the control centre: hall and Mueang connected, Kut Chap
    not yet, "2/3"; the Attendance rows exist;
-4. the hall (moderator) removes Mueang from its page: the portal kicks it through Janus with the room's secret;
+4. the hall presents its screen (getDisplayMedia replaces the camera track): Mueang receives the screen;
+5. the hall (moderator) removes Mueang from its page: the portal kicks it through Janus with the room's secret;
    Mueang's page says so, and the control centre, refreshed by htmx, shows Mueang as left;
-5. Mueang opens its test room from its link, its own video comes back through Janus, the page reports media
+6. Mueang opens its test room from its link, its own video comes back through Janus, the page reports media
    flowing and the clerk confirms: the TestCall is recorded, its room closed, the control centre shows "tested".
 
 Exit 0 and a last line `E2E OK {...}` on success; otherwise exit 1 with `E2E FAILED: ...` and the evidence.
@@ -214,6 +215,36 @@ def join_both(pages: dict, figures: dict) -> None:
     log(f"frames advancing: {figures}")
 
 
+def hall_presents_its_screen(pages: dict, figures: dict) -> None:
+    """The hall presents (getDisplayMedia replaces its camera track): Mueang now receives the screen instead."""
+    def hall_seen_by_mueang() -> dict:
+        return next(t for t in receiving(pages[MUEANG])["tiles"] if t["display"].startswith(HALL + " · "))
+
+    before = hall_seen_by_mueang()
+    pages[HALL].click("#share-toggle")
+    try:
+        pages[HALL].wait_for_selector('#share-toggle[aria-pressed="true"]', timeout=10_000)
+        pages[MUEANG].wait_for_function(
+            f"""() => {{
+              const tile = [...document.querySelectorAll('.tile.remote')]
+                .find(t => t.dataset.display.startsWith('{HALL} · '));
+              const video = tile && tile.querySelector('video');
+              return video && video.videoWidth > 0 && video.videoWidth !== {before["width"]};
+            }}""", timeout=15_000, polling=100,
+        )
+    except Exception as error:
+        seen = hall_seen_by_mueang()
+        raise Failed(f"screen sharing did not reach Mueang: {receiving(pages[HALL])} / {seen}") from error
+    after = hall_seen_by_mueang()
+    time.sleep(0.5)
+    if hall_seen_by_mueang()["frames"] <= after["frames"]:
+        raise Failed("Mueang's view of the hall's screen is frozen")
+    figures["screen_share"] = {"camera_width": before["width"], "screen_width": after["width"]}
+    pages[HALL].click("#share-toggle")  # back to the camera
+    pages[HALL].wait_for_selector('#share-toggle[aria-pressed="false"]', timeout=10_000)
+    log(f"the hall presented its screen: Mueang's view went from {before['width']} to {after['width']} px wide")
+
+
 def board_states(board) -> tuple[dict, str]:
     states = board.evaluate(
         "() => Object.fromEntries([...document.querySelectorAll('tr[data-site]')]"
@@ -315,6 +346,7 @@ def run(playwright, *, work: Path, base_url: str, data: dict, console: list, jan
         log("both join pages loaded from the portal")
         join_both(pages, figures)
         screenshots(pages, "call")
+        hall_presents_its_screen(pages, figures)
         context, board = browser(playwright, work / "profile-scheduler", console, "scheduler")
         contexts.append(context)
         check_control_centre(board, base_url, data, figures)
