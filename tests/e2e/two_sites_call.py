@@ -9,9 +9,9 @@ the portal itself (Django's threaded WSGI server in this process, static files i
 2. two headless Chromium (fake camera and microphone, one fresh profile each) open the hall's and Mueang's join
    links from the portal, pass the device check, join, and each must decode the other's video (frames counted
    with requestVideoFrameCallback, still advancing a second later);
-3. a third Chromium logs in as the scheduler and opens the control centre: hall and Mueang connected, Kut Chap
-   not yet, "2/3"; the Attendance rows exist;
-4. the hall presents its screen (getDisplayMedia replaces the camera track): Mueang receives the screen;
+3. the hall presents its screen (getDisplayMedia replaces the camera track): Mueang receives the screen;
+4. a third Chromium logs in as the scheduler and opens the control centre: hall and Mueang connected, Kut Chap
+   not yet, "2/3", Kut Chap's phone a tel: link; the Attendance rows exist;
 5. the hall (moderator) removes Mueang from its page: the portal kicks it through Janus with the room's secret;
    Mueang's page says so, and the control centre, refreshed by htmx, shows Mueang as left;
 6. Mueang opens its test room from its link, its own video comes back through Janus, the page reports media
