@@ -65,3 +65,15 @@ def test_the_api_gives_a_clerk_no_meetings_at_all(login, fake_server, schedule):
     schedule(sites=(MUEANG,))
     client = login(Staff.Role.CLERK, MUEANG)
     assert client.get("/api/meetings/").status_code == 403
+
+
+@pytest.mark.unit
+def test_a_missing_library_is_a_system_check_warning_that_names_the_package(monkeypatch, tmp_path):
+    from meetings.join import checks
+
+    assert checks.join_page_libraries() == []
+    monkeypatch.setattr(checks, "VENDOR", tmp_path)
+    (tmp_path / "adapter.min.js").write_text("var adapter;")
+    [warning] = checks.join_page_libraries()
+    assert warning.id == "prachum.join.W001"
+    assert warning.hint.startswith("apt-get install libjs-janus-gateway")
