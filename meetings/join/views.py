@@ -15,6 +15,7 @@ from datetime import timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import get_token
@@ -156,13 +157,15 @@ class JoinSheetView(SiteMixin, TemplateView):
 
 class JoinSheetPdfView(SiteMixin, View):
     def get(self, request, code: str, pk: int):
-        from weasyprint import HTML
+        from weasyprint import CSS, HTML
 
         site = self.get_site()
         entry = self.get_entry(site)
         context = _sheet_context(site, entry) | {"for_pdf": True}
         html = render(request, "meetings/join/sheet.html", context).content.decode()
-        pdf = HTML(string=html, base_url=portal_url("/")).write_pdf()
+        # The sheet's stylesheet from the static files on disk: WeasyPrint fetches nothing over the network.
+        stylesheet = CSS(filename=finders.find("join/sheet.css"))
+        pdf = HTML(string=html, base_url=portal_url("/")).write_pdf(stylesheets=[stylesheet])
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="join-sheet-{entry.meeting.pk}-{site.code}.pdf"'
         return _capability_page(response)

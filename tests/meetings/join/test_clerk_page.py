@@ -10,6 +10,7 @@ from pathlib import Path
 
 import icalendar
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from districts.models import Staff
@@ -197,7 +198,9 @@ def test_the_pdf_join_sheet_is_one_a4_page_in_thai_with_a_qr_code_that_reads(log
 def test_the_html_join_sheet_is_print_friendly(login, fake_server, schedule):
     meeting = schedule(sites=(MUEANG,), title="ประชุมเตรียมความพร้อม")
     body = login(CLERK, MUEANG).get(join_urls(MUEANG, meeting.pk)["sheet"]).content.decode()
-    assert "@page { size: A4" in body
+    assert "join/sheet.css" in body
+    assert "<style" not in body  # no inline style or script: ready for a Content-Security-Policy
+    assert "@page { size: A4;" in Path(finders.find("join/sheet.css")).read_text()
     assert join_url(pass_of(meeting, MUEANG).token) in body
     assert 'class="segno"' in body
     for item in site(MUEANG).equipment_checklist:
