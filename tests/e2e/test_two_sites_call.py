@@ -69,3 +69,13 @@ def test_two_sites_see_each_other_and_the_control_centre_shows_them_connected():
     assert '"4102": "not_yet"' in last
     assert '"count": "2/3 เชื่อมต่อแล้ว"' in last
     print(f"two-sites call: {seconds:.1f} s")
+
+
+@pytest.mark.unit
+def test_the_skip_says_why(monkeypatch):
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert skip_reason().startswith("needs root to make a network namespace")
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    real_which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda tool: None if tool == "unshare" else real_which(tool))
+    assert skip_reason() == "`unshare` is missing (Debian: util-linux, iproute2)"
