@@ -39,3 +39,22 @@ def test_healthz_reports_each_media_server(client, janus_server):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["media:janus-gone"]["ok"] is False
+
+
+def test_operator_commands_register_a_server_and_sweep(janus_env, db, django_capture_on_commit_callbacks):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("media_server_ensure", "local", "janus", janus_env.base_url, "--admin-url", janus_env.admin_url,
+                 "--secret-env", "JANUS_TEST", stdout=out)
+    assert out.getvalue().startswith("created: local")
+    call_command("media_server_ensure", "local", "janus", janus_env.base_url, "--admin-url", janus_env.admin_url,
+                 "--secret-env", "JANUS_TEST", "--capacity", "40", stdout=out)
+    assert MediaServer.objects.get(name="local").capacity_sites == 40
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("rooms_sweep", stdout=out)
+    assert json.loads(out.getvalue())["servers"] == {"local": True}
