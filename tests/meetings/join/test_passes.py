@@ -175,3 +175,12 @@ def test_for_jitsi_the_link_redirects_to_the_room_with_the_sites_jwt(client, sch
     assert claims["context"]["user"]["name"].startswith("41 · ")
     assert claims["context"]["user"]["moderator"] == "true"
     assert meeting.room.secret not in location
+
+
+@pytest.mark.urls("tests.meetings.join.short_urls")
+def test_with_the_short_route_mounted_links_are_j_token_and_work(client, fake_server, schedule):
+    meeting = schedule(sites=(MUEANG,))
+    token = pass_of(meeting, MUEANG).token
+    assert join_path(token) == f"/j/{token}/"
+    assert client.get(f"/j/{token}/").status_code == 200
+    assert call_config(client.get(f"/j/{pass_of(meeting, HALL).token}/"))["moderateUrl"].startswith("/j/")
