@@ -4,4 +4,7 @@ from django.urls import include, path
 
 from portal.urls import urlpatterns as portal_urlpatterns
 
-urlpatterns = [path("j/", include("meetings.join.pass_urls")), *portal_urlpatterns]
+urlpatterns = [
+    path("j/", include("meetings.join.pass_urls")),
+    *(pattern for pattern in portal_urlpatterns if str(pattern.pattern) != "j/"),  # once the lead has added it
+]
