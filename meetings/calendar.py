@@ -20,14 +20,32 @@ from urllib.parse import urlsplit
 
 import icalendar
 from django.conf import settings
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
 
 from portal.thaidate import BANGKOK
 
 PRODID = "-//prachum//Video meetings of the province//TH"
 METHODS = ("REQUEST", "CANCEL", "PUBLISH")
 ALARM_BEFORE = timedelta(minutes=30)
+# The texts inside the file, in the active language (Thai unless English is active).
+TEXTS = {
+    "th": {
+        "agenda": "ระเบียบวาระการประชุม",
+        "item": "ระเบียบวาระที่ {number} {item}",
+        "join": "ลิงก์เข้าร่วมประชุม: {url}",
+        "alarm": "อีก 30 นาทีจะเริ่มประชุม: {title}",
+    },
+    "en": {
+        "agenda": "Agenda",
+        "item": "{number}. {item}",
+        "join": "Join link: {url}",
+        "alarm": "The meeting starts in 30 minutes: {title}",
+    },
+}
+
+
+def _texts() -> dict[str, str]:
+    return TEXTS["en" if (translation.get_language() or "th").startswith("en") else "th"]
 
 
 def calendar_host() -> str:
@@ -41,17 +59,16 @@ def meeting_uid(meeting) -> str:
 
 
 def _description(meeting, join_url: str | None) -> str:
+    texts = _texts()
     lines: list[str] = []
     agenda = [item for item in (meeting.agenda or []) if str(item).strip()]
     if agenda:
-        lines.append(_("ระเบียบวาระการประชุม"))
-        lines += [
-            _("ระเบียบวาระที่ %(number)s %(item)s") % {"number": n, "item": item} for n, item in enumerate(agenda, start=1)
-        ]
+        lines.append(texts["agenda"])
+        lines += [texts["item"].format(number=n, item=item) for n, item in enumerate(agenda, start=1)]
     if join_url:
         if lines:
             lines.append("")
-        lines.append(_("ลิงก์เข้าร่วมประชุม: %(url)s") % {"url": join_url})
+        lines.append(texts["join"].format(url=join_url))
     return "\n".join(lines)
 
 
@@ -100,7 +117,7 @@ def _event(
     if alarm and not cancelled:
         reminder = icalendar.Alarm()
         reminder.add("action", "DISPLAY")
-        reminder.add("description", _("อีก 30 นาทีจะเริ่มประชุม: %(title)s") % {"title": meeting.title})
+        reminder.add("description", _texts()["alarm"].format(title=meeting.title))
         reminder.add("trigger", -ALARM_BEFORE)
         event.add_component(reminder)
     return event

@@ -96,3 +96,12 @@ def test_site_feed_lists_every_meeting():
     assert [e["STATUS"] for e in events] == ["CONFIRMED", "CANCELLED"]
     assert [e["URL"] for e in events] == ["https://x/1", "https://x/2"]
     assert len(calendar.walk("VTIMEZONE")) == 1
+
+
+def test_texts_follow_the_active_language():
+    from django.utils import translation
+
+    with translation.override("en"):
+        _, event = parse(meeting_ics(meeting=a_meeting(), join_url="https://x/j", organizer_email="a@b.c"))
+    assert "Agenda\n1. ประธานแจ้งให้ที่ประชุมทราบ" in str(event["DESCRIPTION"])
+    assert "Join link: https://x/j" in str(event["DESCRIPTION"])
