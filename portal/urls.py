@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sites/", include("districts.urls")),
     path("meetings/", include("meetings.urls")),
+    path("j/", include("meetings.join.pass_urls")),  # short join links for QR codes and phones
     path("billing/", include("billing.urls")),
     path("api/", include("portal.api_urls")),
     path("", include("django_prometheus.urls")),  # /metrics: nginx lets only the monitoring host reach it
