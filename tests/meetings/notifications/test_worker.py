@@ -250,6 +250,36 @@ def test_reminders_go_out_at_their_times_with_a_shifted_clock(worker, sink):
     assert delivered_once_each(sink, [meeting]) == (0, 0)
 
 
+def test_celery_beat_sends_the_reminder_at_its_time(worker, sink):
+    """The real beat (every second here), with a one-minute reminder, on the real clock."""
+    clerks("4101", 1)
+    start = (timezone.now() + timedelta(seconds=75)).replace(microsecond=0)
+    meeting = MeetingFactory.create(host="41", sites=("4101",), start=start, end=start + timedelta(hours=1))
+    due = start - timedelta(minutes=1)
+    wait_until(lambda: unfinished([meeting]) == 0, timeout=30, what="invitations sent", worker=worker)
+    beat = CeleryWorker(
+        env={**worker.env, "PRACHUM_TEST_BEAT": "beat-test", "PRACHUM_REMINDER_OFFSETS": "1"},
+        concurrency=1,
+        queues="beat-test",
+        beat=True,
+    )
+    beat.start()
+    try:
+        reminders = Notification.objects.filter(meeting=meeting, kind=Kind.REMINDER)
+        time.sleep(max(0.0, (due - timezone.now()).total_seconds() - 3))
+        assert not reminders.exists(), "a reminder before its time"
+        wait_until(
+            lambda: reminders.filter(state=State.SENT).exists(), timeout=40, what="the beat's reminder", worker=beat
+        )
+    finally:
+        beat.stop()
+    rows = list(reminders)
+    assert [(row.reminder_minutes, row.meeting_start) for row in rows] == [(1, start)] * len(rows)
+    assert all(row.created_at >= due for row in rows)
+    assert len([mail for mail in sink.received if mail.subject.startswith("[เตือน")]) == len(rows)
+    assert delivered_once_each(sink, [meeting]) == (0, 0)
+
+
 # --- faults ------------------------------------------------------------------------------------------------
 
 

@@ -12,3 +12,15 @@ LINE_API_BASE = env("LINE_API_BASE", default="https://api.line.me")
 LINE_CHANNEL_ACCESS_TOKEN = env("LINE_CHANNEL_ACCESS_TOKEN", default="")
 PRACHUM_NOTIFICATION_BACKOFF = env.list("PRACHUM_NOTIFICATION_BACKOFF", cast=int, default=[2, 2, 4, 8, 16])
 PRACHUM_NOTIFICATION_LEASE_SECONDS = env.int("PRACHUM_NOTIFICATION_LEASE_SECONDS", default=120)
+PRACHUM_REMINDER_OFFSETS = env.list("PRACHUM_REMINDER_OFFSETS", cast=int, default=[24 * 60, 30])
+
+# A worker started with PRACHUM_TEST_BEAT=<queue> runs beat too: the reminders every second, on that queue only
+# (so the worker that consumes it, with its own reminder offsets, is the one that plans them).
+if env("PRACHUM_TEST_BEAT", default=""):
+    CELERY_BEAT_SCHEDULE = {
+        "notifications-reminders": {
+            "task": "meetings.notifications.reminders",
+            "schedule": 1.0,
+            "options": {"queue": env("PRACHUM_TEST_BEAT")},
+        },
+    }
