@@ -184,6 +184,12 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="prachum <noreply@prachum.local>")
 
+# Notifications: reminders at these offsets (minutes before the start), and the LINE Messaging API (push to a
+# site's LINE group through the province's official account). LINE Notify no longer exists.
+PRACHUM_REMINDER_OFFSETS = env.list("PRACHUM_REMINDER_OFFSETS", cast=int, default=[1440, 30])
+LINE_CHANNEL_ACCESS_TOKEN = env("LINE_CHANNEL_ACCESS_TOKEN", default="")
+LINE_API_BASE = env("LINE_API_BASE", default="https://api.line.me")
+
 # The address people use to reach the portal, for links in emails, QR codes and calendar files.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
