@@ -460,12 +460,15 @@ def drain(base_url: str) -> None:
 def check_targets(base_url: str, data: Dataset, cookie_name: str, every: int = 10) -> None:
     """Every `every`-th page of each target answers 200 with what it should show (wrk counts only >= 400 as
     errors: a 302 to the login page would pass unseen)."""
+    from meetings.join.links import join_path
+
+    link_prefix = join_path("token").removesuffix("token/")  # /j/, where the project mounts the short route
     answer = requests.get(f"{base_url}/bench/bare", timeout=10)
     if answer.status_code != 200 or answer.text != "ok":
         raise RuntimeError(f"bare view: {answer.status_code} {answer.text[:300]}")
     for path, session in data.clerk_paths[::every]:
         answer = requests.get(base_url + path, cookies={cookie_name: session}, timeout=60, allow_redirects=False)
-        if answer.status_code != 200 or "/meetings/join/p/" not in answer.text:
+        if answer.status_code != 200 or link_prefix not in answer.text:
             raise RuntimeError(f"clerk page {path}: {answer.status_code} {answer.text[:300]}")
     for path in data.join_paths[::every]:
         answer = requests.get(base_url + path, timeout=30, allow_redirects=False)
@@ -726,7 +729,7 @@ def main() -> int:
         "targets": {
             "bare": "GET /bench/bare (bench/pages_urls.py), no cookie",
             "clerk": "GET /sites/<district code>/ of 76 clerks in turn, each with its DB session",
-            "join": "GET /meetings/join/p/<token>/ of the open meetings' passes in turn, no login",
+            "join": "GET /j/<token>/ of the open meetings' passes in turn, no login",
         },
         "total_s": round(time.perf_counter() - began, 1),
     }
