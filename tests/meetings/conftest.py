@@ -88,11 +88,12 @@ def janus_pin_accepted(janus: JanusServer, room: int, pin: str) -> bool:
             http.post(f"{janus.base_url}/{session_id}", json={"janus": "destroy", "transaction": "d"}, timeout=5)
 
 
+
 @pytest.fixture
 def geography_restored(django_db_blocker):
-    """For `transactional_db` tests: put back the geography and sites the flush after the test removes.
+    """Put back the geography and sites after a test whose worker or threads committed and then flushed.
 
-    Request it before `transactional_db` so its teardown runs after the flush.
+    (The shared conftest now restores transactional tests from a snapshot; this stays for tests that use it.)
     """
     yield
     from django.core.management import call_command

@@ -19,6 +19,19 @@ from tests.factories.meetings import SchedulerFactory, next_slot, site
 
 pytestmark = pytest.mark.integration
 
+
+@pytest.fixture(autouse=True)
+def fresh_producer_pools():
+    """Eager tasks still take a kombu producer from the process's pools: start from fresh ones, whatever an
+    earlier test (one that talked to a real broker, then closed its connections) left behind."""
+    import kombu.pools
+
+    from portal.celery import app
+
+    kombu.pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+
 CLASH = "อำเภอนายูง ติดประชุม “"
 
 
@@ -27,7 +40,7 @@ def _schedule(title: str, host: str, start, end, user):
                             created_by=user)
 
 
-def test_two_threads_schedule_the_same_site_at_once_exactly_one_wins(geography_restored, transactional_db):
+def test_two_threads_schedule_the_same_site_at_once_exactly_one_wins(transactional_db):
     assert connection.vendor == "postgresql"
     user = SchedulerFactory.create()
     for _round in range(5):
@@ -57,7 +70,7 @@ def test_two_threads_schedule_the_same_site_at_once_exactly_one_wins(geography_r
     assert Participation.objects.filter(site__district__code="4122", active=True).count() == 5
 
 
-def test_the_database_refuses_what_the_check_could_not_see(geography_restored, transactional_db):
+def test_the_database_refuses_what_the_check_could_not_see(transactional_db):
     """A scheduler checks while the other's meeting is not committed yet: the constraint catches it at insert."""
     user = SchedulerFactory.create()
     start, end = next_slot()
