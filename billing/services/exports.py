@@ -17,6 +17,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from portal.enqueue import task_send_on_commit
+
 from ..exporters import EXPORTERS, FORMATS, Exporter
 from ..models import Export, ExportLog
 from ..scope import BillingScope
@@ -102,7 +104,7 @@ def export_request(
         export.save()
         from ..tasks import export_render
 
-        transaction.on_commit(lambda: export_render.delay(export.pk))
+        task_send_on_commit(export_render, export.pk)
         return ExportOutcome(export=export)
     filename, content_type, content = exporter.render(file_format)
     _record(user=user, exporter=exporter, file_format=file_format)

@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from districts.models import Site
+from portal.enqueue import task_send_on_commit
 
 from ..backends.base import MediaServerError, Participant, RoomSpec
 from ..media import backend_for_server, room_spec
@@ -227,7 +228,7 @@ def site_test_call_record(
     if clerk_answered and locked.room_closed_at is None:
         from .tasks import site_test_room_close
 
-        transaction.on_commit(lambda: site_test_room_close.delay(locked.pk))
+        task_send_on_commit(site_test_room_close, locked.pk)
     return locked
 
 

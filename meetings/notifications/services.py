@@ -33,6 +33,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from portal.enqueue import task_send
+
 from ..calendar import calendar_host
 from ..models import Meeting
 from .channels import Channel, PermanentDeliveryError, TemporaryDeliveryError, channel_for
@@ -49,7 +51,6 @@ OPEN_STATUSES = (Meeting.Status.SCHEDULED, Meeting.Status.READY, Meeting.Status.
 # The kinds that tell a recipient what the meeting is (a cancellation takes that back).
 NOTICES = (Kind.INVITATION, Kind.UPDATE, Kind.CANCELLATION)
 # Enqueueing when Redis is down must not hold a scheduler's request: one quick reconnect, then the sweep's job.
-PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 
 # --- keys --------------------------------------------------------------------------------------------------
@@ -121,12 +122,8 @@ def notifications_enqueue(*, ids: Sequence[int]) -> int:
 
     batches = _chunks(list(ids))
     for done, batch in enumerate(batches):
-        try:
-            notifications_send.apply_async(args=[batch], retry=True, retry_policy=PUBLISH_RETRY)
-        except Exception as error:  # any broker failure: the sweep takes over
-            logger.warning(
-                "notifications: broker unavailable (%s): %d batch(es) left for the sweep", error, len(batches) - done
-            )
+        if not task_send(notifications_send, batch):
+            logger.warning("notifications: %d batch(es) left for the sweep", len(batches) - done)
             return done
     return len(batches)
 

@@ -19,6 +19,7 @@ from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from portal.enqueue import task_send_on_commit
 from portal.thaidate import BANGKOK, format_be_short
 
 from ..backends.base import MediaServerError, RoomNotFound, TemporaryMediaError
@@ -41,15 +42,14 @@ def enqueue_provision(room_id: int) -> None:
     """Send the provisioning task once the current transaction commits (ids only)."""
     from ..tasks import room_provision as task
 
-    transaction.on_commit(lambda: task.delay(room_id))
+    task_send_on_commit(task, room_id)
 
 
 def enqueue_provision_batch(room_ids: list[int]) -> None:
     """Send one task for several rooms once the current transaction commits (the sweep's way)."""
     from ..tasks import rooms_provision as task
 
-    ids = list(room_ids)
-    transaction.on_commit(lambda: task.delay(ids))
+    task_send_on_commit(task, list(room_ids))
 
 
 def room_description(meeting: Meeting) -> str:
