@@ -9,7 +9,55 @@ $py manage.py migrate --verbosity 0
 $py manage.py load_geography
 $py manage.py create_province_sites 41
 if $py manage.py help seed_connectivity >/dev/null 2>&1; then $py manage.py seed_connectivity 41; fi
-if $py manage.py help media_server_local >/dev/null 2>&1; then $py manage.py media_server_local; fi
+
+# The media server: a real local Janus when the package is installed (rooms you can really join), else the fake one
+# with a banner on every page saying so.
+janus_http="${PRACHUM_JANUS_HTTP_PORT:-8088}"
+janus_admin="${PRACHUM_JANUS_ADMIN_PORT:-7088}"
+janus_pid=""
+stop_janus() { [ -n "$janus_pid" ] && kill "$janus_pid" 2>/dev/null || true; }
+if command -v janus >/dev/null 2>&1; then
+  mkdir -p var/janus
+  if [ ! -f var/janus/secrets.env ]; then
+    $py - > var/janus/secrets.env <<'PY'
+import secrets
+print(f"JANUS_LOCAL_ADMIN_SECRET={secrets.token_urlsafe(32)}")
+print(f"JANUS_LOCAL_ADMIN_KEY={secrets.token_urlsafe(32)}")
+PY
+    chmod 600 var/janus/secrets.env
+  fi
+  set -o allexport; . var/janus/secrets.env; set +o allexport
+  JANUS_SECRET_ENV=JANUS_LOCAL JANUS_CONFIG_DIR="$PWD/var/janus/conf" JANUS_SERVER_NAME=prachum-local \
+    JANUS_HTTP_PORT="$janus_http" JANUS_ADMIN_PORT="$janus_admin" \
+    deploy/start/janus --log-file="$PWD/var/janus/janus.log" > var/janus/janus.out 2>&1 &
+  janus_pid=$!
+  if $py - "$janus_http" <<'PY'
+import json, sys, time, urllib.request
+deadline = time.monotonic() + 10
+while time.monotonic() < deadline:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/janus/info", timeout=1) as answer:
+            if json.load(answer).get("server-name") == "prachum-local":
+                sys.exit(0)
+    except OSError:
+        time.sleep(0.2)
+sys.exit(1)
+PY
+  then
+    echo "Janus is running on 127.0.0.1:${janus_http} (log: var/janus/janus.log)"
+    $py manage.py media_server_ensure local janus "http://127.0.0.1:${janus_http}/janus" \
+      --admin-url "http://127.0.0.1:${janus_admin}/admin" --secret-env JANUS_LOCAL
+    export PRACHUM_FAKE_MEDIA=0
+  else
+    echo "Janus did not start (port ${janus_http} busy? see var/janus/janus.out): using the fake media server."
+    stop_janus; janus_pid=""
+    export PRACHUM_FAKE_MEDIA=1
+  fi
+else
+  echo "Janus is not installed: meetings get simulated rooms. For real rooms: sudo apt-get install janus"
+  export PRACHUM_FAKE_MEDIA=1
+fi
+if [ "$PRACHUM_FAKE_MEDIA" = 1 ]; then $py manage.py media_server_ensure local fake http://fake.invalid/; fi
 echo
 port="${PRACHUM_PORT:-8000}"
 echo "prachum is at http://127.0.0.1:${port}  (stop with Ctrl+C)"
@@ -19,5 +67,5 @@ echo
 # Periodic work (room sweeps, reminders, monthly charges) runs beside the web server, in-process, no broker.
 $py manage.py run_periodic > var/periodic.log 2>&1 &
 periodic=$!
-trap 'kill "$periodic" 2>/dev/null || true' EXIT
+trap 'kill "$periodic" 2>/dev/null || true; stop_janus' EXIT
 $py manage.py runserver "127.0.0.1:${port}" ${PRACHUM_RUNSERVER_ARGS:-}

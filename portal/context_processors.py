@@ -7,4 +7,5 @@ def portal(request) -> dict:
     return {
         "staff": staff_of(getattr(request, "user", None)),
         "demo_mode": getattr(settings, "PRACHUM_DEMO_ACCOUNTS", False),
+        "fake_media": getattr(settings, "PRACHUM_FAKE_MEDIA", False),
     }

@@ -191,6 +191,12 @@ PRACHUM_REMINDER_OFFSETS = env.list("PRACHUM_REMINDER_OFFSETS", cast=int, defaul
 LINE_CHANNEL_ACCESS_TOKEN = env("LINE_CHANNEL_ACCESS_TOKEN", default="")
 LINE_API_BASE = env("LINE_API_BASE", default="https://api.line.me")
 
+# Meetings: the shared token in the Jitsi reservation API's URL (Prosody's reservations_api_prefix ends with it;
+# empty refuses every reservation call), the largest document, and how far ahead the sweep checks rooms exist.
+MEETINGS_JITSI_RESERVATION_TOKEN = env("PRACHUM_JITSI_RESERVATION_TOKEN", default="")
+MEETINGS_DOCUMENT_MAX_BYTES = env.int("MEETINGS_DOCUMENT_MAX_BYTES", default=200 * 1024 * 1024)
+MEETINGS_ROOM_CHECK_HOURS = env.int("MEETINGS_ROOM_CHECK_HOURS", default=6)
+
 # The address people use to reach the portal, for links in emails, QR codes and calendar files.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 

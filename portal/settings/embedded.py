@@ -11,3 +11,5 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="embedded-only-not-a-secret-" + "x
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
 PRACHUM_DEMO_ACCOUNTS = True
+# `make run` sets this when no Janus could be started: every page then says the rooms are simulated.
+PRACHUM_FAKE_MEDIA = env.bool("PRACHUM_FAKE_MEDIA", default=False)

@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -24,6 +25,8 @@ def test_embedded_run_serves_login_and_demo_accounts(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}",
         "PRACHUM_PORT": str(port),
         "PRACHUM_RUNSERVER_ARGS": "--noreload",
+        "PRACHUM_JANUS_HTTP_PORT": str(free_port()),
+        "PRACHUM_JANUS_ADMIN_PORT": str(free_port()),
     }
     log = (tmp_path / "run.log").open("w")
     process = subprocess.Popen(
@@ -42,6 +45,8 @@ def test_embedded_run_serves_login_and_demo_accounts(tmp_path):
             assert process.poll() is None, (tmp_path / "run.log").read_text()
         output = (tmp_path / "run.log").read_text()
         assert f"prachum is at {base}" in output
+        if shutil.which("janus"):
+            assert f"Janus is running on 127.0.0.1:{env['PRACHUM_JANUS_HTTP_PORT']}" in output, output
         for username in ("admin", "scheduler", "clerk4122", "finance"):
             assert re.search(rf"^\s+{username}\s+demo\s", output, re.MULTILINE), output
             with requests.Session() as session:
@@ -54,7 +59,10 @@ def test_embedded_run_serves_login_and_demo_accounts(tmp_path):
                     timeout=5,
                 )
                 assert response.status_code == 302, username
-                assert session.get(f"{base}/", timeout=10).status_code == 200, username
+                page = session.get(f"{base}/", timeout=10)
+                assert page.status_code == 200, username
+                if shutil.which("janus"):
+                    assert "ห้องประชุมเป็นแบบจำลอง" not in page.text  # real rooms: no fake-media banner
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)

@@ -86,3 +86,10 @@ def test_logout_needs_post_and_ends_the_session(login):
     client = login(Staff.Role.CLERK, "4101")
     assert client.post("/logout/").status_code == 302
     assert client.get("/sites/4101/").status_code == 302
+
+
+def test_fake_media_banner_says_rooms_are_simulated(client, settings):
+    settings.PRACHUM_FAKE_MEDIA = True
+    assert "ห้องประชุมเป็นแบบจำลอง" in client.get("/login/").content.decode()
+    settings.PRACHUM_FAKE_MEDIA = False
+    assert "ห้องประชุมเป็นแบบจำลอง" not in client.get("/login/").content.decode()
