@@ -17,6 +17,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from portal.audit import Action as AuditAction
+from portal.audit import audit_record
 from portal.enqueue import task_send_on_commit
 
 from ..exporters import EXPORTERS, FORMATS, Exporter
@@ -75,6 +77,10 @@ def _record(*, user, exporter: Exporter, file_format: str) -> ExportLog:
     )
     log.full_clean()
     log.save()
+    audit_record(
+        actor=user, action=AuditAction.EXPORT, target=log,
+        detail={"exporter": exporter.identifier, "format": file_format, "rows": exporter.row_count},
+    )
     return log
 
 

@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from districts.access import staff_of
 from districts.models import Agency, Site
+from portal.audit import Action as AuditAction
+from portal.audit import audit_record
 from portal.thaidate import BANGKOK, format_be_short
 
 from ..conf import setting
@@ -248,6 +250,10 @@ def _meeting_write(
         AgencyInvitation.objects.bulk_create([AgencyInvitation(meeting=meeting, agency=a) for a in agencies])
     room_create(meeting=meeting, participants=len(sites) + len(agencies))
     notifications_plan(meeting=meeting, change="invitation")
+    audit_record(
+        actor=created_by, action=AuditAction.CREATE, target=meeting,
+        detail={"start": start.isoformat(), "end": end.isoformat(), "sites": [s.pk for s in sites]},
+    )
     return meeting
 
 
@@ -407,6 +413,10 @@ def meeting_reschedule(*, meeting: Meeting, start: datetime, end: datetime, by=N
         meeting.participations.update(start=start, end=end)
         room_change(meeting=meeting)
         notifications_plan(meeting=meeting, change="update")
+        audit_record(
+            actor=by, action=AuditAction.UPDATE, target=meeting,
+            detail={"rescheduled": {"start": start.isoformat(), "end": end.isoformat()}},
+        )
         return meeting
 
     return _guarded(write, site_ids=site_ids, windows=[(start, end)], exclude_meeting_ids=[meeting.pk])
@@ -469,6 +479,7 @@ def meeting_update(
             )
         room_change(meeting=meeting)
         notifications_plan(meeting=meeting, change="update")
+        audit_record(actor=by, action=AuditAction.UPDATE, target=meeting, detail={"sequence": meeting.sequence})
         return meeting
 
     return _guarded(
@@ -487,6 +498,7 @@ def meeting_cancel(*, meeting: Meeting, by=None) -> Meeting:
     meeting.participations.update(active=False)
     room_retire(meeting=meeting)
     notifications_plan(meeting=meeting, change="cancellation")
+    audit_record(actor=by, action=AuditAction.CANCEL, target=meeting, detail={})
     return meeting
 
 
