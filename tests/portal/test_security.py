@@ -139,3 +139,14 @@ def test_api_docs_work_offline(client, staff_factory):
     assert "swagger-ui" in html
     assert "cdn" not in html.lower()
     assert client.get("/api/schema/").status_code == 200
+
+
+def test_metrics_count_rooms_and_notifications_from_their_rows(client):
+    from tests.factories.meetings import MediaServerFactory, MeetingFactory
+
+    MediaServerFactory.create()
+    MeetingFactory.create(sites=("4122",))
+    body = client.get("/metrics").content.decode()
+    assert 'prachum_meetings{status="scheduled"} 1.0' in body or 'prachum_meetings{status="ready"} 1.0' in body
+    assert "prachum_rooms{state=" in body
+    assert "prachum_notifications{" in body
