@@ -55,20 +55,18 @@ def join_pass_get(*, token: str) -> JoinPass | None:
     """The pass with this token (compared in constant time), with what its pages read; None when unknown."""
     if not token or len(token) > 64:
         return None
-    found = (
-        JoinPass.objects.select_related(
-            "meeting__host_site__district",
-            "meeting__host_site__province",
-            "meeting__room__server",
-            "site__district",
-            "site__province",
-        )
+    # What the pages read: the meeting and its room and server (the state, the call's configuration), the site
+    # with its district and province (its name and code in the room); the host only by its id (is_moderator).
+    # No ordering: the token is unique, and `.first()` would sort by the models' orderings (more joins to plan).
+    rows = list(
+        JoinPass.objects.select_related("meeting__room__server", "site__district", "site__province")
         .annotate(
             invited=Exists(Participation.objects.filter(meeting_id=OuterRef("meeting_id"), site_id=OuterRef("site_id")))
         )
         .filter(token=token)
-        .first()
+        .order_by()[:1]
     )
+    found = rows[0] if rows else None
     if found is None or not hmac.compare_digest(found.token.encode(), token.encode()):
         return None
     return found
