@@ -26,6 +26,7 @@ from ..models import Meeting, Participation, Room
 from ..services.rooms import room_description, server_place
 from .links import marker_code
 from .models import JOIN_OPENS_BEFORE, Attendance, CalendarFeed, JoinPass, TestCall
+from .page_cache import site_pages_changed
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ def join_passes_ensure(*, meeting: Meeting) -> list[JoinPass]:
     new = [JoinPass(meeting=meeting, site_id=site_id, token=new_token()) for site_id in site_ids if site_id not in have]
     # Two requests at once: the partial unique constraint keeps one pass per site; the loser's row is dropped.
     JoinPass.objects.bulk_create(new, ignore_conflicts=True)
+    site_pages_changed(site_ids=[join_pass.site_id for join_pass in new])
     return new
 
 
@@ -87,6 +89,7 @@ def join_passes_ensure_for_site(*, site: Site, since: datetime) -> int:
     new = [JoinPass(meeting_id=meeting_id, site=site, token=new_token()) for meeting_id in missing]
     if new:
         JoinPass.objects.bulk_create(new, ignore_conflicts=True)
+        site_pages_changed(site_ids=[site.pk])
     return len(new)
 
 
@@ -100,6 +103,7 @@ def join_pass_revoke(*, join_pass: JoinPass, reason: str = "", reissue: bool = T
         locked.revoked_reason = reason[:200]
         locked.save(update_fields=["revoked_at", "revoked_reason"])
     join_pass.revoked_at, join_pass.revoked_reason = locked.revoked_at, locked.revoked_reason
+    site_pages_changed(site_ids=[locked.site_id])
     if not reissue:
         return None
     invited = Participation.objects.filter(meeting_id=locked.meeting_id, site_id=locked.site_id).exists()
@@ -120,6 +124,7 @@ def calendar_feed_ensure(*, site: Site) -> CalendarFeed:
         return feed
     with transaction.atomic():
         CalendarFeed.objects.bulk_create([CalendarFeed(site=site, token=new_token())], ignore_conflicts=True)
+        site_pages_changed(site_ids=[site.pk])
     return CalendarFeed.objects.get(site=site, revoked_at__isnull=True)
 
 
@@ -129,6 +134,7 @@ def calendar_feed_renew(*, site: Site) -> CalendarFeed:
     CalendarFeed.objects.filter(site=site, revoked_at__isnull=True).update(revoked_at=timezone.now())
     feed = CalendarFeed(site=site, token=new_token())
     feed.save()
+    site_pages_changed(site_ids=[site.pk])
     return feed
 
 
@@ -188,6 +194,7 @@ def _site_test_call_failed(test_call: TestCall, note: str) -> None:
     test_call.note = note[:300]
     test_call.room_closed_at = test_call.finished_at
     test_call.save(update_fields=["result", "finished_at", "note", "room_closed_at"])
+    site_pages_changed(site_ids=[test_call.site_id])  # the page shows the last test call
 
 
 def site_test_call_is_open(test_call: TestCall, *, now: datetime | None = None) -> bool:
@@ -224,6 +231,7 @@ def site_test_call_record(
         locked.result = TestCall.Result.MEDIA_OK
     locked.finished_at = timezone.now()
     locked.save(update_fields=["media_flowing", "saw_video", "heard_audio", "result", "finished_at"])
+    site_pages_changed(site_ids=[locked.site_id])  # the page shows the last test call
     clerk_answered = saw_video is not None or heard_audio is not None
     if clerk_answered and locked.room_closed_at is None:
         from .tasks import site_test_room_close

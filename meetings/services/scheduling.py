@@ -24,6 +24,7 @@ from portal.audit import audit_record
 from portal.thaidate import BANGKOK, format_be_short
 
 from ..conf import setting
+from ..join.page_cache import site_pages_changed
 from ..models import DEFAULT_AGENDA, AgencyInvitation, Meeting, Participation, Series
 from ..notifications.services import notifications_plan
 from .rooms import room_change, room_create, room_retire
@@ -246,6 +247,7 @@ def _meeting_write(
     meeting.full_clean(exclude={"host_site", "series", "created_by"}, validate_constraints=False)
     meeting.save()
     Participation.objects.bulk_create(_participations(meeting, sites))
+    site_pages_changed(site_ids=[site.pk for site in sites])
     if agencies:
         AgencyInvitation.objects.bulk_create([AgencyInvitation(meeting=meeting, agency=a) for a in agencies])
     room_create(meeting=meeting, participants=len(sites) + len(agencies))
@@ -411,6 +413,7 @@ def meeting_reschedule(*, meeting: Meeting, start: datetime, end: datetime, by=N
         meeting.full_clean(exclude={"host_site", "series", "created_by"}, validate_constraints=False)
         meeting.save(update_fields=["start", "end", "sequence", "updated_at"])
         meeting.participations.update(start=start, end=end)
+        site_pages_changed(site_ids=site_ids)
         room_change(meeting=meeting)
         notifications_plan(meeting=meeting, change="update")
         audit_record(
@@ -477,6 +480,7 @@ def meeting_update(
             AgencyInvitation.objects.bulk_create(
                 [AgencyInvitation(meeting=meeting, agency=a) for a in invited if a.pk not in current]
             )
+        site_pages_changed(site_ids=[*site_ids, *(site.pk for site in new_sites)])  # removed ones too
         room_change(meeting=meeting)
         notifications_plan(meeting=meeting, change="update")
         audit_record(actor=by, action=AuditAction.UPDATE, target=meeting, detail={"sequence": meeting.sequence})
@@ -496,6 +500,7 @@ def meeting_cancel(*, meeting: Meeting, by=None) -> Meeting:
     meeting.sequence += 1
     meeting.save(update_fields=["status", "sequence", "updated_at"])
     meeting.participations.update(active=False)
+    site_pages_changed(site_ids=meeting.participations.values_list("site_id", flat=True))
     room_retire(meeting=meeting)
     notifications_plan(meeting=meeting, change="cancellation")
     audit_record(actor=by, action=AuditAction.CANCEL, target=meeting, detail={})
