@@ -1,7 +1,9 @@
+from django.db import transaction
 from django.http import Http404
+from django.utils.decorators import method_decorator
 from django.views.generic import ListView, TemplateView
 
-from .access import Role, RoleRequiredMixin, require_site
+from .access import Role, RoleRequiredMixin, require_site, staff_of
 from .selectors import site_get_by_code, site_list_for
 
 
@@ -14,18 +16,34 @@ class SiteListView(RoleRequiredMixin, ListView):
         return site_list_for(self.request.user)
 
 
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class SiteDetailView(RoleRequiredMixin, TemplateView):
     """A site's own page: what the clerk opens every morning — its meetings with their join buttons, calendar
-    files, QR codes and join sheets, the test call and the calendar feed (meetings.join)."""
+    files, QR codes and join sheets, the test call and the calendar feed (meetings.join); `?all=1` lists every
+    coming meeting instead of the next two weeks.
+
+    It reads, and writes only through services that are atomic on their own (a missing join pass or feed link
+    issued on the first visit), so it runs outside the request's transaction: no BEGIN and COMMIT round trips
+    on the page a clerk opens most."""
 
     allowed_roles = tuple(Role.values)
     template_name = "districts/site_detail.html"
 
+    def get_site(self):
+        code = self.kwargs["code"]
+        staff = staff_of(self.request.user)
+        if staff is not None and staff.site.code == code:
+            return staff.site  # their own site: read with their Staff row (and its district and province)
+        site = site_get_by_code(code=code)
+        if site is None:
+            raise Http404("ไม่พบสถานที่นี้")
+        return site
+
     def get_context_data(self, **kwargs):
         from meetings.join.views import site_page_context
 
-        site = site_get_by_code(code=self.kwargs["code"])
-        if site is None:
-            raise Http404("ไม่พบสถานที่นี้")
+        site = self.get_site()
         require_site(self.request.user, site)
-        return super().get_context_data(site=site, **site_page_context(user=self.request.user, site=site), **kwargs)
+        everything = self.request.GET.get("all") == "1"
+        context = site_page_context(user=self.request.user, site=site, everything=everything)
+        return super().get_context_data(site=site, **context, **kwargs)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 MARKER_SEPARATOR = " · "
+# Stand-ins reversed once, then replaced by each meeting's id or each pass's token (no route contains them).
+_PK = 987654321012345
+_STAND_IN = "Xq7standinZq9"
 
 
 def portal_url(path: str) -> str:
@@ -28,6 +33,23 @@ def join_path(token: str) -> str:
 def join_url(token: str) -> str:
     """The link a site opens to enter its meeting: on the join button, the QR code, the sheet and the .ics."""
     return portal_url(join_path(token))
+
+
+def join_url_maker() -> Callable[[str], str]:
+    """`join_url` for many tokens: the route is reversed once (a page of meetings reverses nothing per meeting)."""
+    before, after = join_url(_STAND_IN).split(_STAND_IN)
+    return lambda token: f"{before}{token}{after}"
+
+
+def site_meeting_paths_maker(code: str) -> Callable[[int], dict[str, str]]:
+    """The addresses of a site's files of a meeting (.ics, join sheet, PDF, new link), by meeting id: each route
+    is reversed once for the site, not once per meeting."""
+    routes = {"ics": "meeting-ics", "sheet": "sheet", "pdf": "sheet-pdf", "renew": "renew-link"}
+    parts = {
+        name: reverse(f"meetings:join:{route}", kwargs={"code": code, "pk": _PK}).split(str(_PK))
+        for name, route in routes.items()
+    }
+    return lambda pk: {name: f"{before}{pk}{after}" for name, (before, after) in parts.items()}
 
 
 def pass_test_path(token: str) -> str:

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from districts.models import Site
@@ -19,7 +19,10 @@ from portal.thaidate import BANGKOK, format_be_short
 from ..models import Meeting, Participation
 from .models import JOIN_OPENS_BEFORE, LATE_AFTER, TEST_CALL_COUNTS_FOR, Attendance, CalendarFeed, JoinPass, TestCall
 
-# The clerk's page lists at most this many meetings ahead (a daily series for two months fits).
+# The clerk's page lists the meetings of today and the next CLERK_DAYS days, and at least the next
+# CLERK_MEETINGS_AT_LEAST; "all" lists at most CLERK_MEETINGS_LIMIT ahead (a daily series for two months fits).
+CLERK_DAYS = 14
+CLERK_MEETINGS_AT_LEAST = 3
 CLERK_MEETINGS_LIMIT = 100
 # The calendar feed holds meetings from this long ago onwards.
 FEED_PAST = timedelta(days=30)
@@ -127,67 +130,98 @@ class ClerkMeeting:
     opens_at: datetime
     join_url: str = ""  # set by the view (absolute, for the QR code, the sheet and the button)
     qr: str = ""
-
-    @property
-    def is_today(self) -> bool:
-        return self.meeting.start.astimezone(BANGKOK).date() == timezone.now().astimezone(BANGKOK).date()
+    is_today: bool = False  # starts today (Bangkok)
+    urls: dict[str, str] = field(default_factory=dict)  # set by the view: the site's files of this meeting
 
 
-def clerk_meetings(*, site: Site, now: datetime | None = None) -> list[ClerkMeeting]:
-    """Today's and the coming meetings of a site, soonest first, each with the site's pass. Two queries."""
-    now = now or timezone.now()
-    passes = JoinPass.objects.filter(site=site, revoked_at__isnull=True)
-    participations = (
-        Participation.objects.filter(site=site, meeting__end__gt=now)
-        .select_related("meeting__host_site__district", "meeting__host_site__province")
-        .prefetch_related(Prefetch("meeting__join_passes", queryset=passes, to_attr="site_passes"))
-        .order_by("meeting__start", "meeting_id")[:CLERK_MEETINGS_LIMIT]
+@dataclass
+class ClerkMeetings:
+    """What the clerk's page lists, and until when that list holds (a button opens, a meeting ends, a new day)."""
+
+    entries: list[ClerkMeeting]
+    later: int  # meetings after the listed window (0 when everything is listed)
+    valid_until: datetime
+
+
+def _next_midnight(now: datetime) -> datetime:
+    today = now.astimezone(BANGKOK).date()
+    return _day_bounds(today)[1]
+
+
+def _clerk_meeting(meeting: Meeting, site: Site, join_pass: JoinPass | None, now: datetime, today: date):
+    opens_at = meeting.start - JOIN_OPENS_BEFORE
+    if meeting.is_cancelled:
+        window = "cancelled"
+    elif now >= opens_at:
+        window = "open"
+    else:
+        window = "later"
+    return ClerkMeeting(
+        meeting=meeting,
+        is_host=meeting.host_site_id == site.pk,
+        join_pass=join_pass if not meeting.is_cancelled else None,
+        window=window,
+        opens_at=opens_at,
+        is_today=meeting.start.astimezone(BANGKOK).date() == today,
     )
-    entries = []
-    for participation in participations:
-        meeting = participation.meeting
-        opens_at = meeting.start - JOIN_OPENS_BEFORE
-        if meeting.is_cancelled:
-            window = "cancelled"
-        elif now >= opens_at:
-            window = "open"
-        else:
-            window = "later"
-        site_passes = getattr(meeting, "site_passes", [])
-        entries.append(
-            ClerkMeeting(
-                meeting=meeting,
-                is_host=meeting.host_site_id == site.pk,
-                join_pass=site_passes[0] if site_passes and not meeting.is_cancelled else None,
-                window=window,
-                opens_at=opens_at,
-            )
-        )
-    return entries
+
+
+def clerk_meetings(*, site: Site, days: int | None = CLERK_DAYS, now: datetime | None = None) -> ClerkMeetings:
+    """The site's meetings from now to the end of the `days`-th day after today (Bangkok), and at least the next
+    CLERK_MEETINGS_AT_LEAST whatever their date (None: all, up to CLERK_MEETINGS_LIMIT), soonest first, each with
+    the site's pass. Three queries (two when `days` is None), whatever the number of meetings.
+
+    The passes are read by meeting id alone (no ordering: the model's ordering would join meeting, site,
+    district and province only to sort them).
+    """
+    now = now or timezone.now()
+    today = now.astimezone(BANGKOK).date()
+    participations = Participation.objects.filter(site=site, meeting__end__gt=now)
+    listed = participations.order_by("meeting__start", "meeting_id")
+    horizon, beyond = None, 0
+    if days is not None:
+        horizon = _day_bounds(today + timedelta(days=days))[1]
+        soonest = listed.values("pk")[:CLERK_MEETINGS_AT_LEAST]
+        listed = listed.filter(Q(meeting__start__lt=horizon) | Q(pk__in=soonest))
+        beyond = participations.filter(meeting__start__gte=horizon).count()
+    rows = list(listed.select_related("meeting__host_site")[:CLERK_MEETINGS_LIMIT])
+    later = beyond - sum(1 for row in rows if row.meeting.start >= horizon) if horizon else 0
+    passes = {
+        join_pass.meeting_id: join_pass
+        for join_pass in JoinPass.objects.filter(
+            site=site, revoked_at__isnull=True, meeting_id__in=[row.meeting_id for row in rows]
+        ).order_by()
+    } if rows else {}
+    entries = [_clerk_meeting(row.meeting, site, passes.get(row.meeting_id), now, today) for row in rows]
+    changes = [_next_midnight(now)]
+    changes += [entry.meeting.end for entry in entries]
+    changes += [entry.opens_at for entry in entries if entry.window == "later"]
+    return ClerkMeetings(entries=entries, later=later, valid_until=min(changes))
+
+
+def clerk_meetings_attach(listing: ClerkMeetings, passes: list[JoinPass]) -> None:
+    """Put passes just issued (the page repaired missing ones) on their entries."""
+    by_meeting = {join_pass.meeting_id: join_pass for join_pass in passes}
+    for entry in listing.entries:
+        if entry.join_pass is None and entry.window != "cancelled":
+            entry.join_pass = by_meeting.get(entry.meeting.pk)
 
 
 def clerk_meeting_get(*, site: Site, meeting_id: int) -> ClerkMeeting | None:
-    """One meeting of the site (for its .ics and join sheet); None when the site is not in it."""
+    """One meeting of the site (for its .ics and join sheet); None when the site is not in it. Two queries."""
     participation = (
         Participation.objects.filter(site=site, meeting_id=meeting_id)
         .select_related("meeting__host_site__district", "meeting__host_site__province")
-        .prefetch_related(
-            Prefetch(
-                "meeting__join_passes",
-                queryset=JoinPass.objects.filter(site=site, revoked_at__isnull=True),
-                to_attr="site_passes",
-            )
-        )
         .first()
     )
     if participation is None:
         return None
     meeting = participation.meeting
-    passes = getattr(meeting, "site_passes", [])
+    join_pass = JoinPass.objects.filter(site=site, meeting=meeting, revoked_at__isnull=True).order_by().first()
     now = timezone.now()
-    opens_at = meeting.start - JOIN_OPENS_BEFORE
-    window = "cancelled" if meeting.is_cancelled else ("open" if now >= opens_at else "later")
-    return ClerkMeeting(meeting, meeting.host_site_id == site.pk, passes[0] if passes else None, window, opens_at)
+    entry = _clerk_meeting(meeting, site, join_pass, now, now.astimezone(BANGKOK).date())
+    entry.join_pass = join_pass  # a cancelled meeting's sheet still names its (dead) link
+    return entry
 
 
 def site_last_test_call(*, site: Site) -> TestCall | None:

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from districts.models import Site
@@ -74,23 +73,25 @@ def join_passes_ensure(*, meeting: Meeting) -> list[JoinPass]:
     return new
 
 
-def join_passes_ensure_for_site(*, site: Site, since: datetime) -> int:
-    """A pass for each meeting of `site` ending after `since` that has none yet (the clerk's page calls this
-    before reading, so a site always sees its links even for meetings scheduled before passes existed).
-
-    One query when nothing is missing, two otherwise, whatever the number of meetings.
+def join_passes_issue_for_site(*, site: Site, meeting_ids: Iterable[int]) -> list[JoinPass]:
+    """The site's valid passes of these meetings, issuing the missing ones (the clerk's page calls this when it
+    lists a meeting without a pass: one scheduled before passes existed, or whose pass was revoked without a
+    new one). Three queries, whatever the number of meetings; returns the valid passes of those meetings.
     """
-    missing = (
-        Participation.objects.filter(site=site, meeting__end__gt=since)
+    meeting_ids = sorted(set(meeting_ids))
+    if not meeting_ids:
+        return []
+    taking_part = (
+        Participation.objects.filter(site=site, meeting_id__in=meeting_ids)
         .exclude(meeting__status=Meeting.Status.CANCELLED)
-        .filter(~Exists(JoinPass.objects.filter(meeting=OuterRef("meeting_id"), site=site, revoked_at__isnull=True)))
         .values_list("meeting_id", flat=True)
     )
-    new = [JoinPass(meeting_id=meeting_id, site=site, token=new_token()) for meeting_id in missing]
-    if new:
+    new = [JoinPass(meeting_id=meeting_id, site=site, token=new_token()) for meeting_id in taking_part]
+    with transaction.atomic():
+        # A meeting that has a valid pass already keeps it: the partial unique constraint drops the new row.
         JoinPass.objects.bulk_create(new, ignore_conflicts=True)
         site_pages_changed(site_ids=[site.pk])
-    return len(new)
+    return list(JoinPass.objects.filter(site=site, meeting_id__in=meeting_ids, revoked_at__isnull=True).order_by())
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -21,9 +21,12 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -36,9 +39,18 @@ from ..backends.base import MediaServerError
 from ..calendar import meeting_ics, site_feed_ics
 from ..media import backend_for_server, room_spec
 from ..models import MediaServer
-from . import selectors, services
-from .links import feed_url, join_url, pass_moderate_path, pass_test_path, portal_url, site_marker
-from .qr import qr_svg
+from . import page_cache, selectors, services
+from .links import (
+    feed_url,
+    join_url,
+    join_url_maker,
+    pass_moderate_path,
+    pass_test_path,
+    portal_url,
+    site_marker,
+    site_meeting_paths_maker,
+)
+from .qr import qr_svgs
 
 logger = logging.getLogger(__name__)
 
@@ -78,20 +90,47 @@ def _organizer_email() -> str:
 # --- the clerk's side: their site's files ------------------------------------------------------------------
 
 
-def site_page_context(*, user, site: Site) -> dict:
-    """What the site's page (districts.views.SiteDetailView) shows of its meetings. Fixed number of queries."""
+def site_page_context(*, user, site: Site, everything: bool = False) -> dict:
+    """What the site's page (districts.views.SiteDetailView) shows of its meetings (today and the next
+    CLERK_DAYS days, or `everything` ahead), its test call and its calendar feed.
+
+    Rendered once and kept in the cache per site (page_cache): a visit that finds it there reads no row here;
+    one that does not costs a fixed number of queries. Only the POST form holding the CSRF token is per request.
+    """
     can_join = has_role(user, JOINING_ROLES)
+    days = None if everything else selectors.CLERK_DAYS
+    variant = (get_language() or "", "join" if can_join else "view", "all" if everything else f"{days}d")
+    html, version = page_cache.site_page_get(site.pk, variant)
+    if html is None:
+        html, valid_until = _site_meetings_html(site=site, can_join=can_join, days=days)
+        if version is not None:
+            page_cache.site_page_set(site.pk, variant, version, html, (valid_until - timezone.now()).total_seconds())
+    return {"site_meetings_html": mark_safe(html), "can_join": can_join}  # noqa: S308 - rendered by the engine
+
+
+def _site_meetings_html(*, site: Site, can_join: bool, days: int | None) -> tuple[str, datetime]:
+    listing = selectors.clerk_meetings(site=site, days=days)
+    entries = listing.entries
+    context = {
+        "site": site, "site_meetings": entries, "can_join": can_join, "later": listing.later,
+        "everything": days is None, "days_ahead": selectors.CLERK_DAYS,
+    }
     if can_join:
-        services.join_passes_ensure_for_site(site=site, since=timezone.now())
-    entries = selectors.clerk_meetings(site=site)
-    for entry in entries:
-        entry.join_url = join_url(entry.join_pass.token) if entry.join_pass and can_join else ""
-        entry.qr = qr_svg(entry.join_url, scale=3, title=entry.meeting.title) if entry.join_url else ""
-    context = {"site_meetings": entries, "can_join": can_join}
-    if can_join:
+        missing = [entry.meeting.pk for entry in entries if entry.join_pass is None and entry.window != "cancelled"]
+        if missing:  # scheduled before passes existed, or revoked without a new one: issued now, once
+            selectors.clerk_meetings_attach(
+                listing, services.join_passes_issue_for_site(site=site, meeting_ids=missing)
+            )
+        link_of, paths_of = join_url_maker(), site_meeting_paths_maker(site.code)
+        for entry in entries:
+            entry.join_url = link_of(entry.join_pass.token) if entry.join_pass else ""
+            entry.urls = paths_of(entry.meeting.pk)
+        shown = [entry for entry in entries if entry.join_url]
+        for entry, svg in zip(shown, qr_svgs([(e.join_url, e.meeting.title) for e in shown], scale=3), strict=True):
+            entry.qr = svg
         context["feed_url"] = feed_url(services.calendar_feed_ensure(site=site).token)
         context["last_test_call"] = selectors.site_last_test_call(site=site)
-    return context
+    return render_to_string("meetings/join/_site_meetings_list.html", context), listing.valid_until
 
 
 class SiteMixin(RoleRequiredMixin):
@@ -138,7 +177,7 @@ def _sheet_context(site: Site, entry: selectors.ClerkMeeting) -> dict:
         "entry": entry,
         "meeting": meeting,
         "join_link": link,
-        "qr": qr_svg(link, scale=5, title=meeting.title) if link else "",
+        "qr": qr_svgs([(link, meeting.title)], scale=5)[0] if link else "",
         "date_long": format_be_long(meeting.start),
         "time_text": f"{local_start:%H:%M}–{local_end:%H:%M} น.",
         "opens_text": f"{format_be_short(entry.opens_at)} {entry.opens_at.astimezone(BANGKOK):%H:%M} น.",

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 import requests
+from django.core.cache import cache
 from django.utils import timezone
 
 from meetings.join import services
@@ -20,6 +21,15 @@ HALL, MUEANG, KUMPHAWAPI, NA_YUNG = "41", "4101", "4104", "4125"
 
 def minute(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The clerk's page keeps its lists in the cache (this process's memory in the tests), per site: a test must
+    not find the lists of an earlier test's (rolled back) meetings."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

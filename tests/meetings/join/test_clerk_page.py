@@ -6,21 +6,27 @@ from __future__ import annotations
 import re
 import subprocess
 import unicodedata
+from datetime import timedelta
 from pathlib import Path
 
 import icalendar
 import pytest
+import time_machine
 from django.contrib.staticfiles import finders
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from districts.models import Staff
 from meetings.join.links import join_url
 from meetings.join.models import CalendarFeed, JoinPass
+from meetings.join.page_cache import site_pages_changed
 from meetings.join.qr import qr_png
 from portal.thaidate import BANGKOK
 from tests.factories.meetings import MeetingFactory, site
+from tests.services.ports import free_port
 
-from .conftest import HALL, KUMPHAWAPI, MUEANG, NA_YUNG, pass_of
+from .conftest import HALL, KUMPHAWAPI, MUEANG, NA_YUNG, minute, pass_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -223,18 +229,25 @@ def test_a_clerk_renews_a_leaked_link(login, fake_server, schedule, client):
 
 
 def make_meetings(count: int, code: str) -> None:
-    """`count` meetings of one site, as if scheduled before join passes existed (the page issues them)."""
-    for _ in range(count):
-        MeetingFactory.create(host=HALL, sites=(code,))
+    """`count` meetings of one site in the page's two weeks, as if scheduled before join passes existed (the page
+    issues them)."""
+    first = minute(timezone.now()) + timedelta(days=1)
+    for number in range(count):
+        start = first + timedelta(hours=2 * number)
+        MeetingFactory.create(host=HALL, sites=(code,), start=start, end=start + timedelta(hours=1))
     JoinPass.objects.filter(site=site(code)).delete()
 
 
-# Every visit: a savepoint pair (ATOMIC_REQUESTS inside the test's transaction), session, user, staff, the site,
-# the check for missing passes, the meetings (participations with meeting and host), their passes, the feed
-# link, the last test call = 11. The first visit also inserts the missing passes (one statement) and the feed
-# link (a savepoint pair, the insert, the read back) = 16.
-FIRST_VISIT = 16
-EVERY_VISIT = 11
+# The page runs outside ATOMIC_REQUESTS (it only reads; the services it may call are atomic on their own).
+# Every visit: session, user, staff (with the clerk's own site, its district and province) = 3; the site's list
+# comes from the cache. When the list is not in the cache (something of the site changed, or the clock changed
+# what it shows): the count of meetings after the two weeks, the meetings (participations with meeting and
+# host), their passes, the feed link, the last test call = 3 + 5 = 8. The first visit also issues the missing
+# passes (which meetings; a savepoint pair and the insert; the passes read back) and the feed link (a savepoint
+# pair and the insert, the read back) = 8 + 5 + 4 = 17.
+FIRST_VISIT = 17
+NOT_CACHED = 8
+CACHED = 3
 
 
 @pytest.mark.parametrize("count", [1, 50])
@@ -245,9 +258,113 @@ def test_the_clerks_page_costs_a_fixed_number_of_queries(login, fake_server, cou
         response = client.get(site_page(NA_YUNG))
     assert response.content.decode().count('class="segno"') == count
     assert JoinPass.objects.filter(site=site(NA_YUNG)).count() == count
-    with django_assert_num_queries(EVERY_VISIT):
+    site_pages_changed(site_ids=[site(NA_YUNG).pk])  # as any write to the site's meetings does
+    with django_assert_num_queries(NOT_CACHED):
         response = client.get(site_page(NA_YUNG))
-    assert response.content.decode().count('class="meeting-entry') == count
+    listed = response.content.decode()
+    assert listed.count('class="meeting-entry') == count
+    assert listed.count('class="segno"') == count
+    with django_assert_num_queries(CACHED):
+        response = client.get(site_page(NA_YUNG))
+    assert response.content.decode().count('class="segno"') == count
+
+
+def test_the_page_lists_two_weeks_and_links_to_the_rest(login, fake_server, schedule):
+    soon = [schedule(sites=(MUEANG,), starts_in=60 * 24 * days, title=f"ประชุมในอีก {days} วัน") for days in (1, 2, 13)]
+    later = schedule(sites=(MUEANG,), starts_in=60 * 24 * 20, title="ประชุมเดือนหน้า")
+    client = login(CLERK, MUEANG)
+    body = client.get(site_page(MUEANG)).content.decode()
+    for meeting in soon:
+        assert meeting.title in body
+    assert later.title not in body
+    assert f'href="{site_page(MUEANG)}?all=1#meetings"' in body
+    assert "หลังจากนี้มีการประชุมอีก 1 ครั้ง" in body
+    everything = client.get(site_page(MUEANG), {"all": "1"}).content.decode()
+    assert later.title in everything
+    assert join_url(pass_of(later, MUEANG).token) in everything
+    assert everything.count('class="segno"') == 4
+    assert f'href="{site_page(MUEANG)}#meetings"' in everything
+
+
+def test_the_next_meetings_show_even_when_they_are_weeks_away(login, fake_server, schedule):
+    far = schedule(sites=(MUEANG,), starts_in=60 * 24 * 40, title="ประชุมอีกหกสัปดาห์")
+    body = login(CLERK, MUEANG).get(site_page(MUEANG)).content.decode()
+    assert far.title in body
+    assert join_url(pass_of(far, MUEANG).token) in body
+    assert "?all=1" not in body
+
+
+def test_the_pages_post_buttons_carry_the_csrf_token(login, fake_server, schedule):
+    meeting = schedule(sites=(MUEANG,))
+    old = pass_of(meeting, MUEANG)
+    client = login(CLERK, MUEANG, Client(enforce_csrf_checks=True))
+    body = client.get(site_page(MUEANG)).content.decode()
+    form = re.search(r'<form id="site-actions" method="post" hidden><input type="hidden" '
+                     r'name="csrfmiddlewaretoken" value="([^"]+)"></form>', body)
+    assert form, "the page's one POST form, with its CSRF token"
+    renew = reverse("meetings:join:renew-link", kwargs={"code": MUEANG, "pk": meeting.pk})
+    for action in (renew, reverse("meetings:join:site-test-call", kwargs={"code": MUEANG}),
+                   reverse("meetings:join:feed-renew", kwargs={"code": MUEANG})):
+        assert f'form="site-actions" formaction="{action}"' in body
+    assert client.post(renew).status_code == 403  # no token: refused
+    assert client.post(renew, {"csrfmiddlewaretoken": form.group(1)}).status_code == 302
+    assert pass_of(meeting, MUEANG).token != old.token
+
+
+def test_the_cached_list_follows_every_write(login, fake_server, schedule):
+    """Each service that changes what a site's page shows makes the cached list stale at once."""
+    from meetings.join.services import site_test_call_record, site_test_call_start
+    from meetings.services import meeting_cancel, meeting_reschedule, meeting_update
+
+    kept = schedule(sites=(MUEANG, KUMPHAWAPI), starts_in=60 * 30, title="ประชุมที่จะเลื่อน")
+    client = login(CLERK, MUEANG)
+    clerk_kumphawapi = login(CLERK, KUMPHAWAPI, Client())
+
+    def page(the_client=client, code=MUEANG) -> str:
+        return the_client.get(site_page(code)).content.decode()
+
+    assert kept.title in page()
+    assert kept.title in page(clerk_kumphawapi, KUMPHAWAPI)
+    assert "ยังไม่เคยทดสอบ" in page()
+
+    added = schedule(sites=(MUEANG,), starts_in=60 * 50, title="ประชุมนัดใหม่")
+    assert added.title in page()
+
+    moved = meeting_reschedule(meeting=kept, start=kept.start + timedelta(hours=3), end=kept.end + timedelta(hours=3))
+    assert f"{moved.start.astimezone(BANGKOK):%H:%M}–{moved.end.astimezone(BANGKOK):%H:%M}" in page()
+
+    meeting_update(meeting=kept, sites=[site(MUEANG)], by=schedule.scheduler)
+    assert kept.title not in page(clerk_kumphawapi, KUMPHAWAPI)  # a site taken out of the meeting
+
+    meeting_cancel(meeting=added)
+    cancelled = page()
+    assert added.title in cancelled
+    assert "ยกเลิกแล้ว" in cancelled
+    assert join_url(pass_of(added, MUEANG).token) not in cancelled
+
+    test_call = site_test_call_start(site=site(MUEANG))
+    site_test_call_record(test_call=test_call, saw_video=True, heard_audio=True)
+    assert "ยังไม่เคยทดสอบ" not in page()
+
+
+def test_the_cached_list_changes_with_the_clock(login, fake_server, schedule):
+    """The Join button opens 30 minutes before the start without any write: the cached list expires then."""
+    meeting = schedule(sites=(MUEANG,), starts_in=90)
+    client = login(CLERK, MUEANG)
+    link = join_url(pass_of(meeting, MUEANG).token)
+    assert f'<a class="button big join" href="{link}"' not in client.get(site_page(MUEANG)).content.decode()
+    with time_machine.travel(meeting.start - timedelta(minutes=29), tick=False):
+        assert f'<a class="button big join" href="{link}"' in client.get(site_page(MUEANG)).content.decode()
+
+
+def test_the_page_works_when_the_cache_is_down(login, fake_server, schedule, settings, caplog):
+    meeting = schedule(sites=(MUEANG,))
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": f"redis://127.0.0.1:{free_port()}/0"}}  # nothing listens there
+    body = login(CLERK, MUEANG).get(site_page(MUEANG)).content.decode()
+    assert join_url(pass_of(meeting, MUEANG).token) in body
+    assert body.count('class="segno"') == 1
+    assert "the cache cannot be read" in caplog.text
 
 
 def test_dates_on_the_page_are_buddhist_era(login, fake_server, schedule):
