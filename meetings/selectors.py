@@ -8,9 +8,9 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from districts.access import staff_of
-from districts.models import Agency, Site
+from districts.models import Agency, Site, Staff
 
-from .models import AgencyInvitation, Meeting, Participation
+from .models import AgencyInvitation, Document, Meeting, Participation
 
 
 def _province_id(user) -> int | None:
@@ -86,3 +86,17 @@ def sites_for_scheduling(*, user) -> QuerySet[Site]:
 def agencies_for_scheduling(*, user) -> QuerySet[Agency]:
     province_id = _province_id(user)
     return Agency.objects.filter(Q(province_id=province_id), is_active=True).order_by("name")
+
+
+def document_for(*, user, meeting_id: int, document_id: int) -> Document | None:
+    """A meeting's document, if the user may open it: the province's schedulers and administrators, and the
+    clerks of the sites taking part (they present from it). Finance never needs documents."""
+    staff = staff_of(user)
+    if staff is None or staff.role == Staff.Role.FINANCE:
+        return None
+    documents = Document.objects.select_related("meeting").filter(pk=document_id, meeting_id=meeting_id)
+    if staff.role == Staff.Role.CLERK:
+        documents = documents.filter(meeting__participations__site_id=staff.site_id)
+    else:
+        documents = documents.filter(meeting__host_site__province_id=staff.site.province_id)
+    return documents.first()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/reschedule/", views.MeetingRescheduleView.as_view(), name="reschedule"),
     path("<int:pk>/cancel/", views.MeetingCancelView.as_view(), name="cancel"),
     path("<int:pk>/documents/", views.DocumentUploadView.as_view(), name="document-upload"),
+    path("<int:pk>/documents/<int:document_id>/", views.DocumentDownloadView.as_view(), name="document"),
     path("<int:meeting_id>/notifications/", include("meetings.notifications.urls")),
     # Prosody: reservations_api_prefix = "https://<portal>/meetings/jitsi/reservations/<token>"
     path("jitsi/reservations/<str:token>/conference", views.jitsi_conference, name="jitsi-conference"),

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import hmac
 from itertools import groupby
+from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -248,3 +252,27 @@ def jitsi_conference(request, token: str, reservation_id: int | None = None):
     else:
         return JsonResponse({"message": "ใช้ GET หรือ DELETE"}, status=405)
     return JsonResponse(answer.body, status=answer.status)
+
+
+class DocumentDownloadView(View):
+    """A meeting's document for whoever may open it (never a public /media/ URL).
+
+    In production nginx sends the file (X-Accel-Redirect to its internal location); otherwise Django streams it.
+    """
+
+    def get(self, request, pk: int, document_id: int):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        document = selectors.document_for(user=request.user, meeting_id=pk, document_id=document_id)
+        if document is None:
+            raise Http404("ไม่พบเอกสารนี้ หรือท่านไม่มีสิทธิ์เปิด")
+        accel = getattr(settings, "PRACHUM_MEDIA_ACCEL_REDIRECT", "")
+        if accel:
+            response = HttpResponse(content_type="application/octet-stream")
+            response["X-Accel-Redirect"] = quote(accel.rstrip("/") + "/" + document.file.name)  # nginx decodes it
+            response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=document.name)
+        else:
+            response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.name)
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

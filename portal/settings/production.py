@@ -25,5 +25,8 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Uploaded documents are never public: the portal checks who asks, then nginx sends the file from this internal
+# location (deploy/nginx/prachum-locations.conf).
+PRACHUM_MEDIA_ACCEL_REDIRECT = env("PRACHUM_MEDIA_ACCEL_REDIRECT", default="/protected-media/")
 LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="json")
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT

@@ -229,17 +229,17 @@ def test_http_redirects_to_https(stack):
     assert response.headers["Location"] == "https://127.0.0.1/login/?next=/meetings/"
 
 
-def test_static_and_media_files_are_served_by_nginx_gzipped(stack, browser):
+def test_static_files_are_served_by_nginx_gzipped_and_uploads_are_not_public(stack, browser):
     css = browser.get(f"{stack.https}/static/portal.css", headers={"Accept-Encoding": "gzip"}, timeout=10)
     assert css.status_code == 200
     assert css.headers["Content-Type"] == "text/css; charset=utf-8"
     assert css.headers["Content-Encoding"] == "gzip"
     assert css.text == (ROOT / "static" / "portal.css").read_text()
-    media = browser.get(f"{stack.https}/media/agenda.txt", timeout=10)
-    assert media.status_code == 200
-    assert media.content.decode() == "วาระการประชุม\n"
-    assert not any(record["path"].startswith(("/static/", "/media/")) for record in stack.access_log()), (
-        "static and media files must never reach gunicorn"
+    # Uploaded documents: only through the portal's permission check (X-Accel-Redirect to an internal location).
+    assert browser.get(f"{stack.https}/protected-media/agenda.txt", timeout=10).status_code == 404
+    assert "วาระการประชุม" not in browser.get(f"{stack.https}/media/agenda.txt", timeout=10).text
+    assert not any(record["path"].startswith("/static/") for record in stack.access_log()), (
+        "static files must never reach gunicorn"
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -72,3 +74,39 @@ def test_no_documents_for_a_cancelled_meeting(scheduler):
     meeting.refresh_from_db()
     with pytest.raises(ValidationError):
         document_attach(meeting=meeting, file=SimpleUploadedFile("a.pdf", PDF), uploaded_by=scheduler)
+
+
+def _attached(scheduler, sites=("4122",)):
+    meeting = MeetingFactory.create(created_by=scheduler, sites=sites)
+    document = document_attach(meeting=meeting, file=SimpleUploadedFile("รายงาน.pdf", PDF), uploaded_by=scheduler)
+    return meeting, document
+
+
+def test_documents_are_downloaded_through_the_portal_by_who_may_see_them(scheduler, login, client):
+    meeting, document = _attached(scheduler)
+    url = f"/meetings/{meeting.pk}/documents/{document.pk}/"
+    assert client.get(url).status_code == 302  # anonymous: to the login page
+    response = login("clerk", "4122").get(url)  # a site taking part
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF  # reading it to the end closes the file
+    assert response["Cache-Control"] == "private, no-store"
+    assert "attachment" in response["Content-Disposition"]
+    from django.test import Client
+
+    for role, code in (("clerk", "4101"), ("finance", "41"), ("scheduler", "39")):
+        from districts.services import province_sites_create
+
+        province_sites_create(province_code="39")
+        assert login(role, code, Client()).get(url).status_code == 404, (role, code)
+    response = login("scheduler", "41", Client()).get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+
+
+def test_in_production_nginx_sends_the_file(scheduler, login, settings):
+    settings.PRACHUM_MEDIA_ACCEL_REDIRECT = "/protected-media/"
+    meeting, document = _attached(scheduler)
+    response = login("scheduler", "41").get(f"/meetings/{meeting.pk}/documents/{document.pk}/")
+    assert response.status_code == 200
+    assert unquote(response["X-Accel-Redirect"]) == f"/protected-media/{document.file.name}"
+    assert response.content == b""

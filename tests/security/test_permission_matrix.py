@@ -142,6 +142,8 @@ case(
     scheduler_other=NOT_ALLOWED,
     any=DENIED,
 )
+# A document: only through the permission check (details in tests/meetings/test_documents.py); unknown → 404
+case("meetings:document", "GET", f"/meetings/{M}/documents/999999/", anonymous=LOGIN, any=MISSING)
 case(
     "meetings:notifications:meeting",
     "GET",
