@@ -16,8 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from districts.models import Site
-
-from .constraints import DateRange, PostgresOnlyExclusionConstraint
+from portal.constraints import DateRange, PostgresExclusionConstraint
 
 MONEY = {"max_digits": 13, "decimal_places": 2}
 
@@ -83,7 +82,7 @@ class Tariff(models.Model):
                 | models.Q(effective_until__gte=models.F("effective_from")),
                 name="tariff_ends_after_start",
             ),
-            PostgresOnlyExclusionConstraint(
+            PostgresExclusionConstraint(
                 name="tariff_no_overlap_per_line",
                 expressions=[
                     ("line", RangeOperators.EQUAL),

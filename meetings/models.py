@@ -14,8 +14,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from districts.models import Agency, Site
-
-from .constraints import PostgresExclusionConstraint, TsTzRange
+from portal.constraints import PostgresExclusionConstraint, TsTzRange
 
 # The usual agenda of a Thai government meeting (ระเบียบงานสารบรรณ พ.ศ. 2526), in its order.
 DEFAULT_AGENDA = [
