@@ -151,8 +151,11 @@ DESKTOP = {"viewport": {"width": 1280, "height": 760}}
 
 
 def browser(playwright, profile: Path, console: list, name: str, device: dict | None = None):
+    # A Thai office's browser (Accept-Language th): the portal has an English catalogue, and Chromium's default
+    # en-US would show the control centre in English.
     context = playwright.chromium.launch_persistent_context(
-        str(profile), executable_path=CHROMIUM, headless=False, args=CHROMIUM_ARGS, **(device or DESKTOP),
+        str(profile), executable_path=CHROMIUM, headless=False, args=CHROMIUM_ARGS, locale="th-TH",
+        **(device or DESKTOP),
     )
     page = context.pages[0] if context.pages else context.new_page()
     page.on("console", lambda message: console.append(f"{name} {message.type}: {message.text}"))
