@@ -16,24 +16,26 @@ from ..selectors import fiscal_year_matrix
 from .base import Column, TableExporter
 
 
-def parse_fy(query: Mapping[str, str]) -> dict[str, Any]:
-    try:
-        return {"fy": parse_fiscal_year(query.get("fy", ""))}
-    except ValidationError as error:
-        raise ValidationError({"fy": error.messages}) from None
+class ByFiscalYear:
+    """A report of one fiscal year: `?fy=2562` (BE), refused clearly when it does not exist."""
 
-
-class FiscalYearSummary(TableExporter):
-    identifier = "fiscal_year"
-    verbose_name = "สรุปค่าวงจรสื่อสารรายปีงบประมาณ (อำเภอ × เดือน)"
+    params: dict[str, Any]
 
     @classmethod
     def parse_params(cls, query: Mapping[str, str]) -> dict[str, Any]:
-        return parse_fy(query)
+        try:
+            return {"fy": parse_fiscal_year(query.get("fy", ""))}
+        except ValidationError as error:
+            raise ValidationError({"fy": error.messages}) from None
 
     @property
     def fy(self) -> int:
         return int(self.params["fy"])
+
+
+class FiscalYearSummary(ByFiscalYear, TableExporter):
+    identifier = "fiscal_year"
+    verbose_name = "สรุปค่าวงจรสื่อสารรายปีงบประมาณ (อำเภอ × เดือน)"
 
     @property
     def country_wide(self) -> bool:

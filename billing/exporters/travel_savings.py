@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
 
 from portal.bahttext import bahttext
 from portal.money import money
@@ -11,20 +10,12 @@ from portal.money import money
 from ..periods import month_label
 from ..selectors import TRAVEL_RULE, MonthSaving, travel_savings
 from .base import Column, TableExporter
-from .fiscal_year import parse_fy
+from .fiscal_year import ByFiscalYear
 
 
-class TravelSavingsReport(TableExporter):
+class TravelSavingsReport(ByFiscalYear, TableExporter):
     identifier = "travel_savings"
     verbose_name = "รายงานค่าเดินทางที่ประหยัดได้เทียบกับค่าวงจรสื่อสาร"
-
-    @classmethod
-    def parse_params(cls, query: Mapping[str, str]) -> dict[str, Any]:
-        return parse_fy(query)
-
-    @property
-    def fy(self) -> int:
-        return int(self.params["fy"])
 
     def estimated_rows(self) -> int:
         return 12
