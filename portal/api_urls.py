@@ -1,11 +1,11 @@
 """/api/: every app registers its viewsets here. OpenAPI schema and browsable docs by drf-spectacular."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("districts.api_urls")),
     path("", include("meetings.api_urls")),
     path("", include("billing.api_urls")),

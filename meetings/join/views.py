@@ -13,6 +13,7 @@ import io
 import logging
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -65,8 +66,12 @@ def board_refresh_seconds() -> int:
     return max(1, int(getattr(settings, "MEETINGS_CONTROL_REFRESH_SECONDS", BOARD_REFRESH_SECONDS)))
 
 
-def _call_page(response: HttpResponse) -> HttpResponse:
+def _call_page(response: HttpResponse, *, media_url: str) -> HttpResponse:
     response["Permissions-Policy"] = CALL_PERMISSIONS
+    # The page talks to the media server from the browser: allow that one origin (nothing more) in the CSP.
+    origin = urlsplit(media_url)
+    if origin.scheme and origin.netloc:
+        response._csp_update = {"connect-src": [f"{origin.scheme}://{origin.netloc}"]}
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "same-origin"
     return response
@@ -333,7 +338,7 @@ class JoinPageView(View):
             testUrl=pass_test_path(token),
         )
         context = {"config": config, "join_pass": join_pass, "meeting": meeting, "site": site, "mode": "meeting"}
-        return _call_page(render(request, "meetings/join/call.html", context))
+        return _call_page(render(request, "meetings/join/call.html", context), media_url=config["server"])
 
 
 class PassModerateView(View):
@@ -407,7 +412,7 @@ class TestCallPageView(View):
             resultUrl=reverse("meetings:join:test-call-result", kwargs={"token": token}),
         )
         context = {"config": config, "test_call": test_call, "site": test_call.site, "mode": "test"}
-        return _call_page(render(request, "meetings/join/call.html", context))
+        return _call_page(render(request, "meetings/join/call.html", context), media_url=config["server"])
 
 
 class TestCallResultView(View):

@@ -150,3 +150,19 @@ def test_metrics_count_rooms_and_notifications_from_their_rows(client):
     assert 'prachum_meetings{status="scheduled"} 1.0' in body or 'prachum_meetings{status="ready"} 1.0' in body
     assert "prachum_rooms{state=" in body
     assert "prachum_notifications{" in body
+
+
+def test_pages_carry_a_content_security_policy(client):
+    policy = client.get("/login/")["Content-Security-Policy"]
+    for directive in ("default-src 'self'", "script-src 'self'", "object-src 'none'", "frame-ancestors 'none'"):
+        assert directive in policy
+    assert "unsafe-inline" not in policy
+
+
+def test_api_docs_have_no_inline_script(client, staff_factory):
+    client.force_login(staff_factory.create(role=Staff.Role.SCHEDULER, site_code="41").user)
+    html = client.get("/api/docs/").content.decode()
+    import re
+
+    inline = [s for s in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.DOTALL) if "src=" not in s[0]]
+    assert not [body for attrs, body in inline if body.strip()], "inline scripts are blocked by the CSP"

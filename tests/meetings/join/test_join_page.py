@@ -119,3 +119,17 @@ def test_moderation_on_a_real_janus(client, janus, janus_server, schedule):
     finally:
         hall.leave()
         mueang.leave()
+
+
+def test_the_join_page_may_connect_to_its_media_server_and_nowhere_else(client, fake_server, schedule):
+    meeting = schedule(sites=(NA_YUNG,))
+    response = client.get(join_path(pass_of(meeting, NA_YUNG).token))
+    assert response.status_code == 200
+    policy = response["Content-Security-Policy"]
+    connect = next(part for part in policy.split(";") if part.strip().startswith("connect-src")).split()[1:]
+    server = meeting.room.server
+    from urllib.parse import urlsplit
+
+    url = urlsplit(server.public_url or server.url)
+    assert connect == ["'self'", f"{url.scheme}://{url.netloc}"]
+    assert "script-src 'self'" in policy
