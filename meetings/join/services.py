@@ -17,6 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from districts.models import Site
+from portal.audit import Action as AuditAction
+from portal.audit import audit_record
 from portal.enqueue import task_send_on_commit
 
 from ..backends.base import MediaServerError, Participant, RoomSpec
@@ -415,3 +417,11 @@ def attendance_close_stale(*, now: datetime | None = None) -> int:
         row.left_at = max(row.last_seen_at, row.joined_at)
     Attendance.objects.bulk_update(rows, ["left_at"])
     return len(rows)
+
+
+@transaction.atomic
+def attendance_export_record(*, meeting: Meeting, user, rows: int) -> None:
+    """Attendance is personal data (PDPA): every export of it is in the audit log."""
+    audit_record(
+        actor=user, action=AuditAction.EXPORT, target=meeting, detail={"export": "attendance.csv", "rows": rows}
+    )

@@ -533,7 +533,7 @@ class AttendanceCsvView(AttendanceMixin, View):
             ])
         for display in report.guests:
             writer.writerow(["", display, "ผู้เข้าร่วมประชุม (ไม่ใช่สถานที่ที่เชิญ)", "มาประชุม", "", "", "", "", ""])
-        logger.info("attendance export: meeting %s by user %s", report.meeting.pk, request.user.pk)
+        services.attendance_export_record(meeting=report.meeting, user=request.user, rows=len(report.sites))
         response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="attendance-{report.meeting.pk}.csv"'
         response["Cache-Control"] = "no-store"

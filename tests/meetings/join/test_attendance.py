@@ -133,6 +133,10 @@ def test_the_report_as_csv_and_as_the_attendee_section_of_thai_minutes(login, fa
     assert by_code[MUEANG][6] == "25"
     assert by_code[KUMPHAWAPI][3] == "ไม่มาประชุม"
     assert any(row[1] == "แขก · ผู้สังเกตการณ์" for row in table[1:])
+    from portal.models import AuditEntry
+
+    exported = AuditEntry.objects.get(action="export", target_id=str(meeting.pk))  # personal data: audited
+    assert exported.detail == {"export": "attendance.csv", "rows": len(by_code)}
 
     # Days later the report is one click away from the control centre.
     with time_machine.travel(start + timedelta(days=3), tick=False):
