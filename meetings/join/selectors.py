@@ -8,9 +8,10 @@ from __future__ import annotations
 import hmac
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import DateTimeField, Exists, OuterRef, Prefetch, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from districts.models import Site
@@ -24,6 +25,7 @@ from .models import JOIN_OPENS_BEFORE, LATE_AFTER, TEST_CALL_COUNTS_FOR, Attenda
 CLERK_DAYS = 14
 CLERK_MEETINGS_AT_LEAST = 3
 CLERK_MEETINGS_LIMIT = 100
+FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
 # The calendar feed holds meetings from this long ago onwards.
 FEED_PAST = timedelta(days=30)
 
@@ -181,8 +183,15 @@ def clerk_meetings(*, site: Site, days: int | None = CLERK_DAYS, now: datetime |
     horizon, beyond = None, 0
     if days is not None:
         horizon = _day_bounds(today + timedelta(days=days))[1]
-        soonest = listed.values("pk")[:CLERK_MEETINGS_AT_LEAST]
-        listed = listed.filter(Q(meeting__start__lt=horizon) | Q(pk__in=soonest))
+        # Up to the horizon, or to the start of the CLERK_MEETINGS_AT_LEAST-th meeting if that is later: one range
+        # on the meeting's start (an OR with "among the first three" made PostgreSQL scan every meeting).
+        # A site with fewer meetings ahead than that has no such start: all of them are listed.
+        nth_start = listed.values("meeting__start")[CLERK_MEETINGS_AT_LEAST - 1 : CLERK_MEETINGS_AT_LEAST]
+        last_listed = Greatest(
+            Value(horizon - timedelta(microseconds=1), output_field=DateTimeField()),
+            Coalesce(Subquery(nth_start), Value(FAR_FUTURE, output_field=DateTimeField())),
+        )
+        listed = listed.filter(meeting__start__lte=last_listed)
         beyond = participations.filter(meeting__start__gte=horizon).count()
     rows = list(listed.select_related("meeting__host_site")[:CLERK_MEETINGS_LIMIT])
     later = beyond - sum(1 for row in rows if row.meeting.start >= horizon) if horizon else 0

@@ -288,10 +288,16 @@ def test_the_page_lists_two_weeks_and_links_to_the_rest(login, fake_server, sche
 
 def test_the_next_meetings_show_even_when_they_are_weeks_away(login, fake_server, schedule):
     far = schedule(sites=(MUEANG,), starts_in=60 * 24 * 40, title="ประชุมอีกหกสัปดาห์")
-    body = login(CLERK, MUEANG).get(site_page(MUEANG)).content.decode()
+    client = login(CLERK, MUEANG)
+    body = client.get(site_page(MUEANG)).content.decode()
     assert far.title in body
     assert join_url(pass_of(far, MUEANG).token) in body
     assert "?all=1" not in body
+
+    farther = [schedule(sites=(MUEANG,), starts_in=60 * 24 * days, title=f"ประชุมวันที่ {days}") for days in (41, 42, 43)]
+    body = client.get(site_page(MUEANG)).content.decode()
+    assert [meeting.title in body for meeting in (far, *farther)] == [True, True, True, False]  # the next three
+    assert "หลังจากนี้มีการประชุมอีก 1 ครั้ง" in body
 
 
 def test_the_pages_post_buttons_carry_the_csrf_token(login, fake_server, schedule):
