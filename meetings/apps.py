@@ -12,3 +12,11 @@ class MeetingsConfig(AppConfig):
         from .media import media_servers_health
 
         EXTRA_CHECKS["media_servers"] = media_servers_health
+
+        from portal.personal_data import PersonalDataProvider, register
+
+        from .notifications.services import person_notifications_erase, person_notifications_export
+
+        register(
+            "notifications", PersonalDataProvider(export=person_notifications_export, erase=person_notifications_erase)
+        )

@@ -166,3 +166,23 @@ def test_api_docs_have_no_inline_script(client, staff_factory):
 
     inline = [s for s in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.DOTALL) if "src=" not in s[0]]
     assert not [body for attrs, body in inline if body.strip()], "inline scripts are blocked by the CSP"
+
+
+def test_personal_data_covers_the_notifications_sent_to_a_person(staff_factory):
+    from meetings.notifications.models import Notification
+    from tests.factories.meetings import MediaServerFactory, MeetingFactory
+
+    admin = staff_factory.create(role=Staff.Role.ADMINISTRATOR, site_code="41")
+    clerk = staff_factory.create(role=Staff.Role.CLERK, site_code="4122")
+    MediaServerFactory.create()
+    MeetingFactory.create(sites=("4122",))
+    address = clerk.user.email
+    assert Notification.objects.filter(address=address).exists()
+
+    exported = personal_data_export(user=clerk.user, by=admin.user)
+    assert {row["address"] for row in exported["notifications"]["notifications"]} == {address}
+
+    erased = personal_data_erase(user=clerk.user, by=admin.user)
+    assert erased["notifications"] >= 1
+    assert not Notification.objects.filter(address=address).exists()
+    assert Notification.objects.filter(address="erased").count() == erased["notifications"]
