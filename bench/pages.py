@@ -1,8 +1,11 @@
 """Benchmark: the clerk's page and the join page under load, beside a bare Django view on the same gunicorn.
 
     .venv/bin/python bench/pages.py [--meetings 20000] [--duration 8] [--repeats 3] [--connections 50]
+                                    [--cache redis|locmem]
 
-Starts its own PostgreSQL (tests/services, as the tests do) and migrates it with the production settings
+Starts its own PostgreSQL and Redis (tests/services, as the tests do; Redis is the cache, CACHE_URL, as in
+production; `--cache locmem` leaves CACHE_URL unset: each worker's own memory) and migrates the database with
+the production settings
 (`bench.pages_settings`: production + loopback, no TLS redirect, `bench.pages_urls`). Loads a national dataset:
 the 77 provinces and 928 districts, a provincial hall and a district office for each of the 878 amphoe (the 50
 Bangkok khet get no site), and a year of meetings (half behind, half ahead; weekdays 08:00-17:00 Bangkok), each
@@ -18,6 +21,9 @@ wrk (Debian) on loopback: `bare` (bench/pages_urls.py: the middleware stack and 
 the 304 passes of the open meetings in turn, no login). Each target runs --repeats times, interleaved (bare,
 clerk, join, bare, ...), for --duration seconds at --connections clients; the figures are the medians.
 Afterwards each page is rendered in-process to count its queries and time its parts (SQL, QR codes).
+The clerk's page keeps each site's rendered list in the cache (meetings/join/page_cache.py) and nothing is
+written during the runs, so after the warm-up they measure the daily visit; the in-process block also times the
+visit after a write to the site's meetings (`clerk_not_cached`) and on an empty cache (`clerk_cold`).
 
 The last line is one JSON object: `clerk_page_rps`, `join_page_rps`, `bare_rps`, `ratio` (clerk / bare),
 `join_ratio`, `p50_ms` / `p99_ms` (the clerk's page), the same per target, and the diagnostics.
@@ -50,6 +56,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.services.ports import free_port  # noqa: E402
 from tests.services.postgres import PostgresServer  # noqa: E402
+from tests.services.redis import RedisServer  # noqa: E402
 
 BANGKOK_PROVINCE = "10"  # its 50 khet are districts, not amphoe offices: no sites
 TITLES = [
@@ -287,6 +294,19 @@ def load_dataset(*, meetings_total: int, seed: int) -> Dataset:  # noqa: PLR0915
     return data
 
 
+# --- the cache ---------------------------------------------------------------------------------------------
+
+
+def cache_start(redis: RedisServer | None) -> None:
+    """The portal's cache: the Redis given (CACHE_URL, read by the settings here and in the gunicorn workers), or
+    none (CACHE_URL unset: each process's own memory)."""
+    if redis is None:
+        os.environ.pop("CACHE_URL", None)
+        return
+    redis.start()
+    os.environ["CACHE_URL"] = redis.url
+
+
 # --- gunicorn ----------------------------------------------------------------------------------------------
 
 
@@ -483,14 +503,14 @@ def _use_session(client, cookie_name: str, session: str) -> None:
 
 
 class Stopwatch:
-    """Wraps functions of a module (in this process only) and adds up their calls and seconds."""
+    """Wraps functions of modules (in this process only) and adds up their calls and seconds."""
 
-    def __init__(self, module, names: tuple[str, ...], stand_ins: dict | None = None) -> None:
-        self.module = module
-        self.originals = {name: getattr(module, name) for name in names}
+    def __init__(self, functions: dict, stand_ins: dict | None = None) -> None:
+        self.modules = functions  # name -> the module it is looked up in
+        self.originals = {name: getattr(module, name) for name, module in functions.items()}
         self.stand_ins = stand_ins or {}  # what-if: a function replaced (then restored) for the measurement
-        self.seconds = dict.fromkeys(names, 0.0)
-        self.calls = dict.fromkeys(names, 0)
+        self.seconds = dict.fromkeys(functions, 0.0)
+        self.calls = dict.fromkeys(functions, 0)
 
     def _wrap(self, name: str):
         original = self.stand_ins.get(name, self.originals[name])
@@ -511,15 +531,16 @@ class Stopwatch:
 
     def __enter__(self) -> Stopwatch:
         for name in self.originals:
-            setattr(self.module, name, self._wrap(name))
+            setattr(self.modules[name], name, self._wrap(name))
         return self
 
     def __exit__(self, *exc: object) -> None:
         for name, original in self.originals.items():
-            setattr(self.module, name, original)
+            setattr(self.modules[name], name, original)
 
 
-def _measure(client, cookie_name: str, paths: list[tuple[str, str]], watch: Stopwatch) -> dict:
+def _measure(client, cookie_name: str, paths: list[tuple[str, str]], watch: Stopwatch, before=None) -> dict:
+    """`before(path)`, if given, runs before each timed page (outside the timing)."""
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
@@ -531,6 +552,8 @@ def _measure(client, cookie_name: str, paths: list[tuple[str, str]], watch: Stop
     by_query: dict[str, float] = {}
     for path, session in paths:
         _use_session(client, cookie_name, session)
+        if before is not None:
+            before(path)
         with CaptureQueriesContext(connection) as captured:
             begun = time.perf_counter()
             answer = client.get(path)
@@ -561,45 +584,61 @@ def _measure(client, cookie_name: str, paths: list[tuple[str, str]], watch: Stop
 
 def diagnose(data: Dataset, cookie_name: str, samples: int = 10) -> dict:
     """Render the pages in this process: queries per page, and where the time goes (SQL, QR codes, the rest:
-    templates, URL reversing, middleware). Timed by wrapping the functions here, in this process only."""
+    templates, URL reversing, middleware). Timed by wrapping the functions here, in this process only.
+
+    The clerk's page keeps each site's rendered list in the cache (meetings/join/page_cache.py): `clerk` is the
+    daily visit (the list is there), `clerk_not_cached` the visit after a write to the site's meetings (its
+    version bumped before each page: the list is rendered again, the QR codes of its links are still cached),
+    `clerk_cold` the visit on an empty cache (QR codes drawn again too)."""
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
-    from django.utils.safestring import mark_safe
 
+    import meetings.join.qr as join_qr
     import meetings.join.views as join_views
+    from districts.models import Site
+    from meetings.join.page_cache import site_pages_changed
 
     client = Client(SERVER_NAME="127.0.0.1")
-    names = ("qr_svg", "site_page_context")
+    functions = {"qr_svg": join_qr, "site_page_context": join_views}
+    site_ids = dict(Site.objects.filter(district__isnull=False).values_list("district__code", "pk"))
+
+    def site_changed(path: str) -> None:
+        site_pages_changed(site_ids=[site_ids[path.strip("/").split("/")[-1]]])
+
+    def cache_emptied(_path: str) -> None:
+        cache.clear()
+
     try:
-        with Stopwatch(join_views, names) as watch:
-            found = {
+        with Stopwatch(functions) as watch:
+            return {
                 "bare": _measure(client, cookie_name, [("/bench/bare", "")] * samples, watch),
                 "clerk": _measure(client, cookie_name, data.clerk_paths[:samples], watch),
                 "join": _measure(client, cookie_name, [(path, "") for path in data.join_paths[:samples]], watch),
+                "clerk_not_cached": _measure(client, cookie_name, data.clerk_paths[:samples], watch, site_changed),
+                "clerk_cold": _measure(client, cookie_name, data.clerk_paths[:samples], watch, cache_emptied),
             }
-        # What if the page drew no QR codes (everything else as it is)? Measured here only, nothing is changed.
-        with Stopwatch(join_views, names, stand_ins={"qr_svg": lambda *args, **kwargs: mark_safe("")}) as watch:
-            found["clerk_what_if_no_qr"] = _measure(client, cookie_name, data.clerk_paths[:samples], watch)
-        return found
     finally:
         connection.close()
 
 
-def upcoming_per_clerk(data: Dataset) -> list[int]:
+def listed_per_clerk(data: Dataset) -> tuple[list[int], list[int]]:
+    """How many meetings each clerk's page lists (today and the next CLERK_DAYS days), and how many are ahead."""
     from django.db import connection
     from django.utils import timezone
 
-    from meetings.join.selectors import CLERK_MEETINGS_LIMIT
-    from meetings.models import Participation
+    from districts.models import Site
+    from meetings.join.selectors import CLERK_DAYS, CLERK_MEETINGS_LIMIT, clerk_meetings
 
     codes = [path.strip("/").split("/")[-1] for path, _ in data.clerk_paths]
     now = timezone.now()
-    counts = [
-        min(CLERK_MEETINGS_LIMIT, Participation.objects.filter(site__district__code=code, end__gt=now).count())
-        for code in codes
-    ]
+    listed, ahead = [], []
+    for site in Site.objects.filter(district__code__in=codes).select_related("district", "province"):
+        listing = clerk_meetings(site=site, days=CLERK_DAYS, now=now)
+        listed.append(len(listing.entries))
+        ahead.append(min(CLERK_MEETINGS_LIMIT, len(listing.entries) + listing.later))
     connection.close()
-    return counts
+    return listed, ahead
 
 
 # --- main --------------------------------------------------------------------------------------------------
@@ -640,7 +679,7 @@ def drive(args: argparse.Namespace, data: Dataset, gunicorn: Gunicorn, cookie: s
     return runs
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--meetings", type=int, default=20_000)
     parser.add_argument("--duration", type=int, default=8, help="seconds per wrk run")
@@ -649,7 +688,13 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2 * _cores() + 1)
     parser.add_argument("--seed", type=int, default=2569)
-    args = parser.parse_args()
+    parser.add_argument("--cache", choices=("redis", "locmem"), default="redis",
+                        help="the portal's cache: a Redis of its own (production's shape) or each worker's memory")
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
     if not Path("/usr/bin/wrk").exists():
         raise SystemExit("wrk not found: apt-get install wrk")
 
@@ -659,10 +704,12 @@ def main() -> int:
     signal.signal(signal.SIGTERM, stop_on_signal)
     began = time.perf_counter()
     postgres = PostgresServer()
+    redis = RedisServer() if args.cache == "redis" else None
     gunicorn = None
     workdir = Path(tempfile.mkdtemp(prefix="prachum-bench-pages-"))
     try:
         postgres.start()
+        cache_start(redis)
         setup_django(postgres.url)
         from django.conf import settings
 
@@ -670,7 +717,7 @@ def main() -> int:
         data = load_dataset(meetings_total=args.meetings, seed=args.seed)
         say(f"{data.meetings} meetings, {data.participations} participations, {data.join_passes} passes "
             f"loaded in {data.seconds:.1f} s")
-        listed = upcoming_per_clerk(data)
+        listed, ahead = listed_per_clerk(data)
         cookie = settings.SESSION_COOKIE_NAME
         gunicorn = Gunicorn(workers=args.workers, logdir=workdir)  # assigned first: `finally` stops it
         gunicorn.start()
@@ -688,6 +735,8 @@ def main() -> int:
         if gunicorn is not None:
             gunicorn.stop()
         postgres.stop()
+        if redis is not None:
+            redis.close()
         for leftover in workdir.glob("*"):
             leftover.unlink()
         workdir.rmdir()
@@ -717,13 +766,15 @@ def main() -> int:
         "duration_s": args.duration,
         "repeats": args.repeats,
         "gunicorn_workers": args.workers,
+        "cache": args.cache,
         "cores": _cores(),
         "dataset": {
             "provinces": data.provinces, "districts": data.districts, "district_sites": data.district_sites,
             "halls": data.halls, "meetings": data.meetings, "cancelled": data.cancelled,
             "participations": data.participations, "rooms": data.rooms, "join_passes": data.join_passes,
             "clerks": len(data.clerk_paths), "open_join_passes": len(data.join_paths),
-            "meetings_on_clerk_page_median": statistics.median(listed), "load_s": round(data.seconds, 1),
+            "meetings_on_clerk_page_median": statistics.median(listed),
+            "meetings_ahead_per_clerk_median": statistics.median(ahead), "load_s": round(data.seconds, 1),
         },
         "in_process": diagnostics,
         "targets": {
