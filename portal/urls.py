@@ -25,5 +25,6 @@ urlpatterns = [
     path("api/", include("portal.api_urls")),
     path("", include("django_prometheus.urls")),  # /metrics: nginx lets only the monitoring host reach it
 ]
+handler404 = "portal.api_errors.not_found"  # JSON under /api/, the 404 page elsewhere
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
