@@ -1,10 +1,17 @@
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
+
+from portal.api_errors import FORBIDDEN, LIST_NOT_FOUND, NOT_FOUND
 
 from .access import HasRole, Role
 from .selectors import site_list_for
 from .serializers import SiteSerializer
 
 
+@extend_schema_view(
+    list=extend_schema(responses={200: SiteSerializer(many=True), 403: FORBIDDEN, 404: LIST_NOT_FOUND}),
+    retrieve=extend_schema(responses={200: SiteSerializer, 403: FORBIDDEN, 404: NOT_FOUND}),
+)
 class SiteViewSet(viewsets.ReadOnlyModelViewSet):
     """The sites the caller may see: their province for schedulers, finance and administrators, their own for clerks."""
 

@@ -6,8 +6,9 @@ from .models import Site
 class SiteSerializer(serializers.ModelSerializer):
     code = serializers.CharField(read_only=True)
     province_code = serializers.CharField(source="province.code", read_only=True)
-    district_code = serializers.CharField(source="district.code", read_only=True, default=None)
-    district_name = serializers.CharField(source="district.name_th", read_only=True, default=None)
+    # The provincial hall has no district: null.
+    district_code = serializers.CharField(source="district.code", read_only=True, default=None, allow_null=True)
+    district_name = serializers.CharField(source="district.name_th", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Site
