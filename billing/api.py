@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -14,9 +14,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from districts.access import HasRole
+from portal.api_errors import BAD_REQUEST, FORBIDDEN, LIST_NOT_FOUND, NOT_FOUND
 from portal.thaidate import parse_thai_date
 
-from .exporters import EXPORTERS, FORMATS
+from .exporters import CONTENT_TYPES, EXPORTERS, FORMATS
 from .models import Charge
 from .periods import fiscal_year_months, parse_fiscal_year, parse_month
 from .scope import BillingScope
@@ -37,13 +38,18 @@ def _paid_on(value: str):
         raise ValidationError({"paid_on": str(error)}) from None
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("month", str, description="เดือน เช่น 2562-01 (พ.ศ.) หรือ 2019-01"),
-        OpenApiParameter("fy", int, description="ปีงบประมาณ (พ.ศ.) เช่น 2562"),
-        OpenApiParameter("district", str, description="รหัสอำเภอ 4 หลัก"),
-        OpenApiParameter("status", str, enum=Charge.Status.values),
-    ]
+@extend_schema_view(
+    # The filters belong to the list only: a charge named by its id is found whatever month or status it has.
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("month", str, description="เดือน เช่น 2562-01 (พ.ศ.) หรือ 2019-01"),
+            OpenApiParameter("fy", int, description="ปีงบประมาณ (พ.ศ.) เช่น 2562"),
+            OpenApiParameter("district", str, description="รหัสอำเภอ 4 หลัก"),
+            OpenApiParameter("status", str, enum=Charge.Status.values),
+        ],
+        responses={200: ChargeSerializer(many=True), 400: BAD_REQUEST, 403: FORBIDDEN, 404: LIST_NOT_FOUND},
+    ),
+    retrieve=extend_schema(responses={200: ChargeSerializer, 403: FORBIDDEN, 404: NOT_FOUND}),
 )
 class ChargeViewSet(viewsets.ReadOnlyModelViewSet):
     """Charges in the caller's scope (the province at the hall, the own district at a district office)."""
@@ -97,7 +103,10 @@ class ChargeViewSet(viewsets.ReadOnlyModelViewSet):
         except ValidationError as error:
             return Response(_errors(error), status=status.HTTP_400_BAD_REQUEST)
 
-    @extend_schema(request=MarkPaidSerializer, responses=ChargeSerializer)
+    @extend_schema(
+        request=MarkPaidSerializer,
+        responses={200: ChargeSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
     @action(detail=True, methods=["post"], url_path="mark-paid")
     def mark_paid(self, request, pk=None):
         charge = self.get_object()
@@ -114,7 +123,9 @@ class ChargeViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(ChargeSerializer(charge_list(scope=self.scope, months=None).get(pk=charge.pk)).data)
 
     @extend_schema(
-        request=MarkPaidForMonthSerializer, responses=ChargeSerializer, operation_id="charges_mark_paid_for_month"
+        request=MarkPaidForMonthSerializer,
+        responses={200: ChargeSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
+        operation_id="charges_mark_paid_for_month",
     )
     @action(detail=False, methods=["post"], url_path="mark-paid")
     def mark_paid_for_month(self, request):
@@ -154,7 +165,13 @@ class ReportView(APIView):
             OpenApiParameter("month", str, description="monthly: เดือน เช่น 2562-01"),
             OpenApiParameter("fy", int, description="fiscal_year, travel_savings: ปีงบประมาณ (พ.ศ.)"),
         ],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={
+            # The file in the format asked for (`format`), or the JSON of what was wrong with the query.
+            **{(200, content_type.split(";")[0]): OpenApiTypes.BINARY for content_type in CONTENT_TYPES.values()},
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            404: NOT_FOUND,  # a report name that is not a slug matches no route
+        },
     )
     def get(self, request, exporter: str):
         try:
