@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from districts.access import HasRole, Role
+from portal.api_errors import FORBIDDEN, LIST_NOT_FOUND, NOT_FOUND, bad_request
 
 from . import selectors, services
 from .serializers import MeetingPatchSerializer, MeetingSerializer, MeetingWriteSerializer
@@ -21,12 +22,19 @@ def _as_drf(error: DjangoValidationError) -> ValidationError:
     return ValidationError({"non_field_errors": error.messages})
 
 
-BAD_REQUEST = OpenApiResponse(description="ข้อมูลไม่ถูกต้อง: {ชื่อช่อง: [ข้อความ]} เช่น สถานที่ที่ติดประชุม")
+BAD_REQUEST = bad_request("ข้อมูลไม่ถูกต้อง: {ชื่อช่อง: [ข้อความ]} เช่น สถานที่ที่ติดประชุม")
 
 
 @extend_schema_view(
-    create=extend_schema(request=MeetingWriteSerializer, responses={201: MeetingSerializer, 400: BAD_REQUEST}),
-    partial_update=extend_schema(request=MeetingPatchSerializer, responses={200: MeetingSerializer, 400: BAD_REQUEST}),
+    list=extend_schema(responses={200: MeetingSerializer(many=True), 403: FORBIDDEN, 404: LIST_NOT_FOUND}),
+    retrieve=extend_schema(responses={200: MeetingSerializer, 403: FORBIDDEN, 404: NOT_FOUND}),
+    create=extend_schema(
+        request=MeetingWriteSerializer, responses={201: MeetingSerializer, 400: BAD_REQUEST, 403: FORBIDDEN}
+    ),
+    partial_update=extend_schema(
+        request=MeetingPatchSerializer,
+        responses={200: MeetingSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
 )
 class MeetingViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
@@ -69,7 +77,7 @@ class MeetingViewSet(
             raise _as_drf(error) from error  # DRF's handler rolls the whole request back
         return self._render(meeting)
 
-    @extend_schema(request=None, responses={200: MeetingSerializer, 400: BAD_REQUEST})
+    @extend_schema(request=None, responses={200: MeetingSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         meeting = self.get_object()
