@@ -232,6 +232,35 @@ case(
     scheduler_other=MISSING,
     any=DENIED,
 )
+# The same as data (meetings/join/api.py): the clerk's page for whoever may see the site (finance without links),
+# the control centre of one meeting and its attendance report for the province's schedulers and administrators.
+case(
+    "site-meetings",
+    "GET",
+    "/api/sites/4122/meetings/",
+    anonymous=API_ANON,
+    clerk_other=DENIED,
+    scheduler_other=DENIED,
+    any=OK,
+)
+case(
+    "meeting-connections",
+    "GET",
+    f"/api/meetings/{M}/connections/",
+    anonymous=API_ANON,
+    **SCHED,
+    scheduler_other=MISSING,
+    any=DENIED,
+)
+case(
+    "meeting-attendance",
+    "GET",
+    f"/api/meetings/{M}/attendance/",
+    anonymous=API_ANON,
+    **SCHED,
+    scheduler_other=MISSING,
+    any=DENIED,
+)
 # Billing: finance and administrators; finance at a district office sees only its district
 FIN = {"finance": OK, "finance_district": OK, "admin": OK}
 case("billing:home", "GET", "/billing/", anonymous=LOGIN, **FIN, any=DENIED)

@@ -1,0 +1,253 @@
+"""/api/ of joining: the clerk's page, the control centre of one meeting and its attendance report, as data.
+
+The same rules as the pages (meetings.join.views): the views parse, ask the same selectors and services, render.
+- `sites/<code>/meetings/`: whoever may open the site's page; the join link and the site's files only for the
+  roles that may join (clerks, schedulers, administrators), never for finance: exactly what the page shows.
+- `meetings/<id>/connections/` and `meetings/<id>/attendance/`: schedulers and administrators of the province.
+Pass tokens appear only as the site's own join link, to those who may see that site's page.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from districts.access import HasRole, Role, can_view_site, has_role, staff_of
+from districts.selectors import site_get_by_code
+from portal.api_errors import FORBIDDEN, NOT_FOUND
+from portal.thaidate import BANGKOK
+
+from . import selectors, services
+from .links import join_url_maker, portal_url, site_meeting_paths_maker
+from .views import CONTROL_ROLES, JOINING_ROLES
+
+# --- serializers: render the selectors' dataclasses --------------------------------------------------------
+
+
+class SiteRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ClerkMeetingSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="meeting.pk")
+    title = serializers.CharField(source="meeting.title")
+    start = serializers.DateTimeField(source="meeting.start")
+    end = serializers.DateTimeField(source="meeting.end")
+    status = serializers.CharField(source="meeting.status")
+    is_host = serializers.BooleanField()
+    host_site_name = serializers.CharField(source="meeting.host_site.name")
+    is_today = serializers.BooleanField(help_text="เริ่มวันนี้ (เวลาประเทศไทย)")
+    window = serializers.ChoiceField(
+        choices=["open", "later", "cancelled"], help_text="open: เข้าร่วมได้แล้ว, later: ยังไม่ถึงเวลา, cancelled"
+    )
+    is_open_now = serializers.BooleanField(source="open_now", help_text="ปุ่มเข้าร่วมประชุมใช้ได้ตอนนี้")
+    opens_at = serializers.DateTimeField(help_text="เข้าร่วมได้ตั้งแต่ (30 นาทีก่อนเริ่ม)")
+    join_url = serializers.URLField(
+        allow_null=True, help_text="ลิงก์เข้าร่วมของสถานที่นี้ (null: ยกเลิกแล้ว หรือบทบาทที่ไม่ได้เข้าร่วมประชุม)"
+    )
+    ics_url = serializers.URLField(allow_null=True)
+    sheet_url = serializers.URLField(allow_null=True)
+    sheet_pdf_url = serializers.URLField(allow_null=True)
+
+
+class SiteMeetingsSerializer(serializers.Serializer):
+    site = SiteRefSerializer()
+    can_join = serializers.BooleanField(help_text="ผู้เรียกเห็นลิงก์เข้าร่วมและไฟล์ของสถานที่ (การเงิน: ไม่เห็น)")
+    meetings = ClerkMeetingSerializer(many=True)
+    later = serializers.IntegerField(help_text="จำนวนการประชุมหลังช่วงที่แสดง (ดูทั้งหมดด้วย ?all=1)")
+
+
+class SiteStatusSerializer(serializers.Serializer):
+    site = SiteRefSerializer()
+    is_host = serializers.BooleanField()
+    state = serializers.ChoiceField(choices=["connected", "not_yet", "left"])
+    since = serializers.DateTimeField(allow_null=True, help_text="connected: เชื่อมต่อตั้งแต่, left: ออกเมื่อ")
+    first_joined = serializers.DateTimeField(allow_null=True)
+    tested = serializers.BooleanField(help_text="ทดสอบระบบสำเร็จภายใน 24 ชั่วโมงก่อนประชุม")
+    tested_at = serializers.DateTimeField(source="last_test.finished_at", allow_null=True, default=None)
+    contact_phone = serializers.CharField(source="site.contact_phone")
+
+
+class MeetingRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    title = serializers.CharField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    status = serializers.CharField()
+
+
+class ConnectionsSerializer(serializers.Serializer):
+    meeting = MeetingRefSerializer()
+    connected = serializers.IntegerField()
+    invited = serializers.IntegerField()
+    tested = serializers.IntegerField()
+    sites = SiteStatusSerializer(many=True)
+    guests = serializers.SerializerMethodField(help_text="ผู้อื่นในห้องที่ยังเชื่อมต่ออยู่ (ชื่อที่แสดง)")
+    poll_error = serializers.CharField(help_text="ถามเซิร์ฟเวอร์สื่อไม่สำเร็จ (สถานะที่แสดงคือที่ทราบล่าสุด)")
+    polled = serializers.BooleanField(help_text="คำขอนี้ถามเซิร์ฟเวอร์สื่อ (และบันทึกการเข้าร่วม) หรือไม่")
+
+    def get_guests(self, board) -> list[str]:
+        return [row.display for row in board.guests]
+
+
+class SiteAttendanceSerializer(serializers.Serializer):
+    site = SiteRefSerializer()
+    is_host = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=["present", "late", "absent"])
+    first_joined = serializers.DateTimeField(allow_null=True)
+    last_left = serializers.DateTimeField(allow_null=True)
+    still_connected = serializers.BooleanField()
+    connected_minutes = serializers.IntegerField()
+    connections = serializers.IntegerField()
+    minutes_late = serializers.IntegerField()
+
+
+class AgencyRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+
+
+class AttendanceSerializer(serializers.Serializer):
+    meeting = MeetingRefSerializer()
+    late_after_minutes = serializers.SerializerMethodField()
+    present = serializers.SerializerMethodField()
+    late = serializers.SerializerMethodField()
+    absent = serializers.SerializerMethodField()
+    sites = SiteAttendanceSerializer(many=True)
+    guests = serializers.ListField(child=serializers.CharField(), help_text="ผู้เข้าร่วมประชุมที่ไม่ใช่สถานที่ที่เชิญ")
+    agencies = AgencyRefSerializer(many=True)
+
+    def get_late_after_minutes(self, report) -> int:
+        return int(selectors.LATE_AFTER.total_seconds() // 60)
+
+    def get_present(self, report) -> int:
+        return len(report.present)
+
+    def get_late(self, report) -> int:
+        return len(report.late)
+
+    def get_absent(self, report) -> int:
+        return len(report.absent)
+
+
+# --- views -------------------------------------------------------------------------------------------------
+
+SITE_CODE = OpenApiParameter(
+    "code", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=r"^[0-9]{2}([0-9]{2})?$",
+    description="รหัสสถานที่: รหัสอำเภอ 4 หลัก หรือรหัสจังหวัด 2 หลักสำหรับศาลากลางจังหวัด",
+)
+MEETING_ID = OpenApiParameter("meeting_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+def _province_id(user) -> int:
+    return staff_of(user).site.province_id
+
+
+class SiteMeetingsView(GenericAPIView):
+    """The clerk's page as data: the site's meetings of today and the next 14 days (at least the next three), or
+    every coming one with `?all=1`, each with the site's join link, whether it opens now and when, and its files.
+
+    Like the page, a meeting listed without a join link gets one now (join_passes_issue_for_site)."""
+
+    permission_classes = [HasRole]
+    allowed_roles = tuple(Role.values)
+    serializer_class = SiteMeetingsSerializer
+    pagination_class = None
+
+    @extend_schema(
+        parameters=[SITE_CODE, OpenApiParameter("all", OpenApiTypes.BOOL, description="ทุกการประชุมที่กำลังจะมาถึง")],
+        responses={200: SiteMeetingsSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def get(self, request, code: str):
+        user = request.user
+        staff = staff_of(user)
+        site = staff.site if staff.site.code == code else site_get_by_code(code=code)
+        if site is None:
+            raise Http404("ไม่พบสถานที่นี้")
+        if not can_view_site(user, site):
+            raise PermissionDenied("ท่านไม่มีสิทธิ์เข้าถึงข้อมูลของสถานที่นี้")
+        everything = request.query_params.get("all") in {"1", "true"}
+        listing = selectors.clerk_meetings(site=site, days=None if everything else selectors.CLERK_DAYS)
+        can_join = has_role(user, JOINING_ROLES)
+        if can_join:
+            missing = [e.meeting.pk for e in listing.entries if e.join_pass is None and e.window != "cancelled"]
+            if missing:  # as the page does: scheduled before passes existed, or revoked without a new one
+                selectors.clerk_meetings_attach(
+                    listing, services.join_passes_issue_for_site(site=site, meeting_ids=missing)
+                )
+        link_of, paths_of = join_url_maker(), site_meeting_paths_maker(site.code)
+        now = timezone.now()
+        for entry in listing.entries:
+            entry.open_now = entry.window == "open" and now < entry.meeting.end
+            shown = can_join and entry.join_pass is not None  # finance: no links, no files (as on the page)
+            urls = paths_of(entry.meeting.pk) if shown else {}
+            entry.join_url = link_of(entry.join_pass.token) if shown else None
+            entry.ics_url = portal_url(urls["ics"]) if shown else None
+            entry.sheet_url = portal_url(urls["sheet"]) if shown else None
+            entry.sheet_pdf_url = portal_url(urls["pdf"]) if shown else None
+        data = {"site": site, "can_join": can_join, "meetings": listing.entries, "later": listing.later}
+        return Response(self.get_serializer(data).data)
+
+
+class MeetingConnectionsView(GenericAPIView):
+    """The control centre for one meeting: each invited site connected / not yet / left, since when, whether it
+    tested before the meeting, its phone, and the "n/m connected" counts.
+
+    As the control centre's board does, a request while the meeting is in its polling window (from 30 minutes
+    before the start until shortly after the end) asks the media server who is in the room and records the
+    attendance first; the board asks about every meeting of the province, this endpoint only about this one."""
+
+    permission_classes = [HasRole]
+    allowed_roles = CONTROL_ROLES
+    serializer_class = ConnectionsSerializer
+    pagination_class = None
+
+    @extend_schema(
+        parameters=[MEETING_ID],
+        responses={200: ConnectionsSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+        description="404 also for a cancelled meeting (the control centre does not show it).",
+    )
+    def get(self, request, meeting_id: int):
+        province_id = _province_id(request.user)
+        meeting = selectors.meeting_for_report(meeting_id=meeting_id, province_id=province_id)
+        if meeting is None or meeting.is_cancelled:
+            raise Http404("ไม่พบการประชุมนี้")
+        now = timezone.now()
+        error, polled = "", meeting.pk in services.meetings_to_poll(now=now, province_id=province_id)
+        if polled:
+            result = services.attendance_poll(meeting_id=meeting.pk, now=now)
+            error = "" if result.ok else result.error
+        day = meeting.start.astimezone(BANGKOK).date()
+        boards = selectors.control_centre(province_id=province_id, day=day)
+        board = next((b for b in boards if b.meeting.pk == meeting.pk), None)
+        if board is None:  # pragma: no cover - the same filters as meeting_for_report, on the meeting's day
+            raise Http404("ไม่พบการประชุมนี้")
+        board.poll_error, board.polled = error, polled
+        return Response(self.get_serializer(board).data)
+
+
+class MeetingAttendanceView(GenericAPIView):
+    """The attendance report: present, late (first connection more than 10 minutes after the start) and absent
+    sites with their times, and the others in the room. Personal data: every request is in the audit log, as an
+    export of the CSV is."""
+
+    permission_classes = [HasRole]
+    allowed_roles = CONTROL_ROLES
+    serializer_class = AttendanceSerializer
+    pagination_class = None
+
+    @extend_schema(parameters=[MEETING_ID], responses={200: AttendanceSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
+    def get(self, request, meeting_id: int):
+        meeting = selectors.meeting_for_report(meeting_id=meeting_id, province_id=_province_id(request.user))
+        if meeting is None:
+            raise Http404("ไม่พบการประชุมนี้")
+        report = selectors.attendance_report(meeting=meeting)
+        services.attendance_export_record(meeting=meeting, user=request.user, rows=len(report.sites))
+        return Response(self.get_serializer(report).data)
