@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from .api import MeetingViewSet
 from .join import api as join_api
+from .notifications import api as notifications_api
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -15,4 +16,8 @@ urlpatterns = [
          name="meeting-connections"),
     path("meetings/<int:meeting_id>/attendance/", join_api.MeetingAttendanceView.as_view(),
          name="meeting-attendance"),
+    path("meetings/<int:meeting_id>/notifications/", notifications_api.MeetingNotificationsView.as_view(),
+         name="meeting-notifications"),
+    path("meetings/<int:meeting_id>/notifications/<int:notification_id>/resend/",
+         notifications_api.NotificationResendView.as_view(), name="meeting-notification-resend"),
 ]

@@ -261,6 +261,27 @@ case(
     scheduler_other=MISSING,
     any=DENIED,
 )
+# The notifications page as data and its "send again" (meetings/notifications/api.py). The world's notification
+# has not been sent yet (no worker in this test): sending it again is refused (400), for those who may ask.
+case(
+    "meeting-notifications",
+    "GET",
+    f"/api/meetings/{M}/notifications/",
+    anonymous=API_ANON,
+    **SCHED,
+    scheduler_other=MISSING,
+    any=DENIED,
+)
+case(
+    "meeting-notification-resend",
+    "POST",
+    f"/api/meetings/{M}/notifications/{{notification}}/resend/",
+    anonymous=API_ANON,
+    scheduler=400,
+    admin=400,
+    scheduler_other=MISSING,
+    any=DENIED,
+)
 # Billing: finance and administrators; finance at a district office sees only its district
 FIN = {"finance": OK, "finance_district": OK, "admin": OK}
 case("billing:home", "GET", "/billing/", anonymous=LOGIN, **FIN, any=DENIED)
