@@ -118,6 +118,8 @@ case(
 # Meetings (scheduling: schedulers and administrators of the province)
 M = "{meeting}"
 SCHED = {"scheduler": OK, "admin": OK}
+# Agencies a meeting can invite (districts/api_agencies.py): the scheduling form's list, of the caller's province
+case("agency-list", "GET", "/api/agencies/", anonymous=API_ANON, **SCHED, scheduler_other=OK, any=DENIED)
 case("meetings:list", "GET", "/meetings/", anonymous=LOGIN, **SCHED, scheduler_other=OK, any=DENIED)
 case("meetings:create", "GET", "/meetings/new/", anonymous=LOGIN, **SCHED, scheduler_other=OK, any=DENIED)
 case("meetings:detail", "GET", f"/meetings/{M}/", anonymous=LOGIN, **SCHED, scheduler_other=MISSING, any=DENIED)
