@@ -196,7 +196,7 @@ def staff_role_change(*, staff: Staff, role: str, site: Site | None = None, by=N
     return staff
 
 
-DEMO_PASSWORD = "demo"  # noqa: S105 - embedded mode only; refused unless settings.PRACHUM_DEMO_ACCOUNTS
+DEMO_PASSWORD = "demo"  # nosec B105  # noqa: S105 - embedded mode only; refused unless PRACHUM_DEMO_ACCOUNTS
 
 
 @transaction.atomic

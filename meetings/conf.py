@@ -19,7 +19,7 @@ DEFAULTS: dict[str, object] = {
     "MEETINGS_JITSI_EARLY_MINUTES": 30,
     "MEETINGS_JITSI_GRACE_MINUTES": 30,
     # The shared token in the reservation API's URL (Prosody's reservations_api_prefix). Empty: endpoint refused.
-    "MEETINGS_JITSI_RESERVATION_TOKEN": "",
+    "MEETINGS_JITSI_RESERVATION_TOKEN": "",  # nosec B105  # no token by default: from the environment
     # Timeout of every call to a media server, in seconds.
     "MEETINGS_MEDIA_TIMEOUT": 5.0,
 }

@@ -20,7 +20,7 @@ DEFAULTS: dict[str, object] = {
     # Notifications per task message (one SMTP connection per batch).
     "PRACHUM_NOTIFICATION_BATCH_SIZE": 50,
     # LINE Messaging API (push to a site's LINE group through the province's official account).
-    "LINE_CHANNEL_ACCESS_TOKEN": "",
+    "LINE_CHANNEL_ACCESS_TOKEN": "",  # nosec B105  # no token by default: from the environment
     "LINE_API_BASE": "https://api.line.me",
     "LINE_API_TIMEOUT": 10.0,
 }

@@ -371,7 +371,7 @@ def _finish(row: Notification, token: str, **values) -> bool:
     """Record the outcome of our claim; False when the lease was lost meanwhile (someone else owns it now)."""
     values.setdefault("updated_at", timezone.now())
     done = Notification.objects.filter(pk=row.pk, state=State.SENDING, lease_token=token).update(
-        lease_until=None, lease_token="", **values
+        lease_until=None, lease_token="", **values  # nosec B106  # not a secret: the lease is released
     )
     if not done:
         logger.warning("notification %s: lease lost before its outcome was recorded", row.pk)
@@ -512,7 +512,7 @@ def notifications_sweep(*, now: datetime | None = None, limit: int = 10_000) -> 
     report.failed = expired.filter(attempts__gte=max_attempts()).update(
         state=State.FAILED,
         lease_until=None,
-        lease_token="",
+        lease_token="",  # nosec B106  # not a secret: the lease is released
         next_attempt_at=None,
         updated_at=now,
         last_error="ส่งไม่สำเร็จ: ผู้ส่งหยุดทำงานระหว่างส่งทุกครั้งที่ลอง",
@@ -520,7 +520,7 @@ def notifications_sweep(*, now: datetime | None = None, limit: int = 10_000) -> 
     report.released = expired.update(
         state=State.PENDING,
         lease_until=None,
-        lease_token="",
+        lease_token="",  # nosec B106  # not a secret: the lease is released
         next_attempt_at=now,
         updated_at=now,
         last_error="ผู้ส่งหยุดทำงานระหว่างส่ง: ส่งอีกครั้ง (ผู้รับอาจได้รับฉบับเดียวกันซ้ำ)",
