@@ -9,6 +9,8 @@ send no Referer to other origins (their address holds the pass; same-origin keep
 from __future__ import annotations
 
 import csv
+import functools
+import hashlib
 import io
 import logging
 from datetime import datetime, timedelta
@@ -22,7 +24,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -104,7 +106,9 @@ def site_page_context(*, user, site: Site, everything: bool = False) -> dict:
     """
     can_join = has_role(user, JOINING_ROLES)
     days = None if everything else selectors.CLERK_DAYS
-    variant = (get_language() or "", "join" if can_join else "view", "all" if everything else f"{days}d")
+    variant = (
+        _site_list_format(), get_language() or "", "join" if can_join else "view", "all" if everything else f"{days}d"
+    )
     html, version = page_cache.site_page_get(site.pk, variant)
     if html is None:
         html, valid_until = _site_meetings_html(site=site, can_join=can_join, days=days)
@@ -112,6 +116,24 @@ def site_page_context(*, user, site: Site, everything: bool = False) -> dict:
             page_cache.site_page_set(site.pk, variant, version, html, (valid_until - timezone.now()).total_seconds())
     html = mark_safe(html)  # nosec B308, B703  # noqa: S308 - rendered by the template engine, autoescaped
     return {"site_meetings_html": html, "can_join": can_join}
+
+
+SITE_LIST_TEMPLATE = "meetings/join/_site_meetings_list.html"
+
+
+def _site_list_format() -> str:
+    """A digest of the list's template, part of its cache key: after a deploy that changes the template, no list
+    rendered with the old one is shown. Read once per process (each time while DEBUG, when templates reload)."""
+    if settings.DEBUG:
+        return _template_digest(SITE_LIST_TEMPLATE)
+    return _template_digest_once(SITE_LIST_TEMPLATE)
+
+
+def _template_digest(name: str) -> str:
+    return hashlib.sha256(get_template(name).template.source.encode()).hexdigest()[:12]
+
+
+_template_digest_once = functools.cache(_template_digest)
 
 
 def _site_meetings_html(*, site: Site, can_join: bool, days: int | None) -> tuple[str, datetime]:
@@ -136,7 +158,7 @@ def _site_meetings_html(*, site: Site, can_join: bool, days: int | None) -> tupl
             entry.qr = svg
         context["feed_url"] = feed_url(services.calendar_feed_ensure(site=site).token)
         context["last_test_call"] = selectors.site_last_test_call(site=site)
-    return render_to_string("meetings/join/_site_meetings_list.html", context), listing.valid_until
+    return render_to_string(SITE_LIST_TEMPLATE, context), listing.valid_until
 
 
 class SiteMixin(RoleRequiredMixin):
