@@ -25,9 +25,9 @@ def staff_of(user) -> Staff | None:
     if not getattr(user, "is_authenticated", False):
         return None
     if not hasattr(user, "_prachum_staff"):
-        user._prachum_staff = (
-            Staff.objects.select_related("site__province", "site__district").filter(user=user).first()
-        )
+        # A user has at most one Staff row: no ORDER BY (the model's ordering would join two more tables to sort).
+        found = Staff.objects.select_related("site__province", "site__district").filter(user=user).order_by()[:1]
+        user._prachum_staff = next(iter(found), None)
     return user._prachum_staff
 
 

@@ -86,7 +86,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis in production (CACHE_URL=redis://...), this process's memory otherwise.
+# Cache: Redis in production (CACHE_URL=redis://...), this process's memory otherwise. Sessions stay in the
+# database on purpose: with Redis down (it is also the broker) people can still sign in and work.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://prachum")}
 
 AUTH_PASSWORD_VALIDATORS = [

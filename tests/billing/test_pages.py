@@ -89,7 +89,7 @@ def test_the_charge_list_costs_a_fixed_number_of_queries(login, fy2562, django_a
     bill(D(2019, 10, 1), D(2020, 9, 1))
     with django_assert_num_queries(len(one_month)):
         client.get("/billing/?fy=2563")
-    # session, user, staff, district offices, charges + the request savepoint pair (ATOMIC_REQUESTS)
+    # session, user, staff (one query, no ORDER BY), district offices, charges + the request savepoint pair
     assert len(one_month) == 7
 
 
