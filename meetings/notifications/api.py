@@ -99,12 +99,8 @@ class NotificationResendView(GenericAPIView):
         },
     )
     def post(self, request, meeting_id: int, notification_id: int):
-        notification = (
-            Notification.objects.filter(
-                pk=notification_id, meeting_id=meeting_id, meeting__host_site__province_id=_province_id(request)
-            )
-            .select_related("meeting")
-            .first()
+        notification = selectors.notification_for_resend(
+            meeting_id=meeting_id, notification_id=notification_id, province_id=_province_id(request)
         )
         if notification is None:
             raise Http404("ไม่พบการแจ้งเตือนนี้")

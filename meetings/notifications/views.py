@@ -45,12 +45,8 @@ class NotificationResendView(RoleRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, meeting_id: int, pk: int):
-        notification = (
-            Notification.objects.filter(
-                pk=pk, meeting_id=meeting_id, meeting__host_site__province_id=_province_id(request)
-            )
-            .select_related("meeting")
-            .first()
+        notification = selectors.notification_for_resend(
+            meeting_id=meeting_id, notification_id=pk, province_id=_province_id(request)
         )
         if notification is None:
             raise Http404("ไม่พบการแจ้งเตือนนี้")
