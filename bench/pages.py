@@ -17,7 +17,8 @@ a database session.
 
 Then gunicorn (sync workers, 2 x cores + 1 unless --workers) serves three targets on the same server, driven by
 wrk (Debian) on loopback: `bare` (bench/pages_urls.py: the middleware stack and a fixed body, no cookie),
-`clerk` (/sites/<code>/ of the 76 clerks in turn, each with its own session cookie) and `join` (the join page of
+`clerk` (/sites/<code>/ of the 76 clerks in turn, each with its own session cookie and the CSRF cookie an
+earlier visit left) and `join` (the join page of
 the 304 passes of the open meetings in turn, no login). Each target runs --repeats times, interleaved (bare,
 clerk, join, bare, ...), for --duration seconds at --connections clients; the figures are the medians.
 Afterwards each page is rendered in-process to count its queries and time its parts (SQL, QR codes).
@@ -143,8 +144,10 @@ def _shares(total: int, weights: dict[int, int]) -> dict[int, int]:
 
 
 def load_dataset(*, meetings_total: int, seed: int) -> Dataset:  # noqa: PLR0915 - one linear load
+    from importlib import import_module
+
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -271,9 +274,9 @@ def load_dataset(*, meetings_total: int, seed: int) -> Dataset:  # noqa: PLR0915
 
         for province_id in sorted(clerks):
             user, site = clerks[province_id]
-            session = SessionStore()
+            session = import_module(settings.SESSION_ENGINE).SessionStore()
             session[SESSION_KEY] = str(user.pk)
-            session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+            session[BACKEND_SESSION_KEY] = "districts.authentication.PrincipalBackend"
             session[HASH_SESSION_KEY] = user.get_session_auth_hash()
             session.create()
             data.clerk_paths.append((f"/sites/{site.district.code}/", session.session_key))
@@ -416,7 +419,7 @@ class Run:
 
 def wrk_script(path: Path, targets: list[tuple[str, str]]) -> Path:
     for url_path, cookie in targets:
-        if not re.fullmatch(r"[A-Za-z0-9/_\-.]+", url_path) or not re.fullmatch(r"[A-Za-z0-9=_\-]*", cookie):
+        if not re.fullmatch(r"[A-Za-z0-9/_\-.]+", url_path) or not re.fullmatch(r"[A-Za-z0-9=_\-; ]*", cookie):
             raise ValueError(f"unexpected characters for the Lua script: {url_path!r} {cookie!r}")
     rows = ", ".join(f'{{"{p}", "{c}"}}' for p, c in targets)
     path.write_text(LUA % {"targets": rows, "cap": REQUESTS_CAP_PER_THREAD})
@@ -660,11 +663,20 @@ def _median(runs: list[Run], name: str) -> float:
     return statistics.median(getattr(run, name) for run in runs)
 
 
+def _clerk_cookies(session_cookie: str, session: str) -> str:
+    """What a clerk's browser sends on the daily visit: the session, and the CSRF cookie of an earlier one."""
+    from django.conf import settings
+    from django.utils.crypto import get_random_string
+
+    csrf_secret = get_random_string(32)  # a CSRF secret as Django makes them: 32 letters and digits
+    return f"{session_cookie}={session}; {settings.CSRF_COOKIE_NAME}={csrf_secret}"
+
+
 def drive(args: argparse.Namespace, data: Dataset, gunicorn: Gunicorn, cookie: str, workdir: Path) -> dict:
     """wrk on each target, a short warm-up first, then --repeats rounds interleaved: bare, clerk, join, ..."""
     scripts = {
         "bare": wrk_script(workdir / "bare.lua", [("/bench/bare", "")]),
-        "clerk": wrk_script(workdir / "clerk.lua", [(p, f"{cookie}={s}") for p, s in data.clerk_paths]),
+        "clerk": wrk_script(workdir / "clerk.lua", [(p, _clerk_cookies(cookie, s)) for p, s in data.clerk_paths]),
         "join": wrk_script(workdir / "join.lua", [(p, "") for p in data.join_paths]),
     }
     common = {"base_url": gunicorn.base_url, "connections": args.connections, "threads": args.threads}
@@ -779,7 +791,7 @@ def main() -> int:
         "in_process": diagnostics,
         "targets": {
             "bare": "GET /bench/bare (bench/pages_urls.py), no cookie",
-            "clerk": "GET /sites/<district code>/ of 76 clerks in turn, each with its DB session",
+            "clerk": "GET /sites/<district code>/ of 76 clerks in turn, each with its session (database, read through the cache) and CSRF cookies",
             "join": "GET /j/<token>/ of the open meetings' passes in turn, no login",
         },
         "total_s": round(time.perf_counter() - began, 1),

@@ -21,6 +21,5 @@ DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1"]
 SECURE_SSL_REDIRECT = False
 ROOT_URLCONF = env("PRACHUM_BENCH_URLCONF", default="bench.pages_urls")
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
 DATABASES["default"]["CONN_MAX_AGE"] = 60
 LOGGING["root"]["level"] = "WARNING"

@@ -9,6 +9,8 @@ class DistrictsConfig(AppConfig):
     def ready(self) -> None:
         from portal.personal_data import PersonalDataProvider, register
 
+        from .principals import connect_signals
         from .services import person_data_erase, person_data_export
 
+        connect_signals()
         register("account", PersonalDataProvider(export=person_data_export, erase=person_data_erase))

@@ -39,11 +39,15 @@ class SiteDetailView(RoleRequiredMixin, TemplateView):
             raise Http404("ไม่พบสถานที่นี้")
         return site
 
-    def get_context_data(self, **kwargs):
-        from meetings.join.views import site_page_context
+    def get(self, request, *args, **kwargs):
+        from meetings.join.views import site_page_context, site_page_response
 
         site = self.get_site()
-        require_site(self.request.user, site)
-        everything = self.request.GET.get("all") == "1"
-        context = site_page_context(user=self.request.user, site=site, everything=everything)
-        return super().get_context_data(site=site, **context, **kwargs)
+        require_site(request.user, site)
+        everything = request.GET.get("all") == "1"
+
+        def render_page(extra_context: dict):
+            context = site_page_context(user=request.user, site=site, everything=everything)
+            return self.render_to_response(self.get_context_data(site=site, **context, **extra_context))
+
+        return site_page_response(request, site=site, everything=everything, render_page=render_page)

@@ -9,7 +9,6 @@ send no Referer to other origins (their address holds the pass; same-origin keep
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
 import io
 import logging
@@ -24,7 +23,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -99,41 +98,60 @@ def _organizer_email() -> str:
 
 def site_page_context(*, user, site: Site, everything: bool = False) -> dict:
     """What the site's page (districts.views.SiteDetailView) shows of its meetings (today and the next
-    CLERK_DAYS days, or `everything` ahead), its test call and its calendar feed.
-
-    Rendered once and kept in the cache per site (page_cache): a visit that finds it there reads no row here;
-    one that does not costs a fixed number of queries. Only the POST form holding the CSRF token is per request.
-    """
+    CLERK_DAYS days, or `everything` ahead), its test call and its calendar feed, and until when that stays
+    true (`site_page_valid_until`: a Join button opens, a meeting ends, the day changes)."""
     can_join = has_role(user, JOINING_ROLES)
     days = None if everything else selectors.CLERK_DAYS
-    variant = (
-        _site_list_format(), get_language() or "", "join" if can_join else "view", "all" if everything else f"{days}d"
-    )
-    html, version = page_cache.site_page_get(site.pk, variant)
-    if html is None:
-        html, valid_until = _site_meetings_html(site=site, can_join=can_join, days=days)
-        if version is not None:
-            page_cache.site_page_set(site.pk, variant, version, html, (valid_until - timezone.now()).total_seconds())
+    html, valid_until = _site_meetings_html(site=site, can_join=can_join, days=days)
     html = mark_safe(html)  # nosec B308, B703  # noqa: S308 - rendered by the template engine, autoescaped
-    return {"site_meetings_html": html, "can_join": can_join}
+    return {"site_meetings_html": html, "can_join": can_join, "site_page_valid_until": valid_until}
+
+
+# Stands for the CSRF token in a page kept in the cache; each answer puts its own token there.
+CSRF_PLACEHOLDER = "prachumCsrfTokenPlaceholder"
+# The query strings the kept pages are made for (any other is rendered each time).
+SITE_PAGE_QUERIES = ({}, {"all": ["1"]})
+
+
+def _viewer(user) -> str:
+    """What the page shows of who looks at it (the menu of their role, their name): part of the cache key."""
+    staff = staff_of(user)
+    shown = "|".join((str(user.pk), user.get_username(), staff.role if staff else "", staff.site.code if staff else ""))
+    return hashlib.sha256(shown.encode()).hexdigest()[:16]
+
+
+def _has_messages(request) -> bool:
+    storage = getattr(request, "_messages", None)
+    return storage is not None and len(storage) > 0
+
+
+def site_page_response(request, *, site: Site, everything: bool, render_page) -> HttpResponse:
+    """The site's page, the one a clerk opens every morning: kept whole in the cache (page_cache) per site,
+    viewer, language and deployment, so a visit that finds it reads no row and renders nothing. Only the CSRF
+    token is per request: the kept page holds a placeholder where each answer puts its own.
+
+    `render_page(extra_context)` renders it (a TemplateResponse with `site_page_valid_until` in its context).
+    A page with messages to show once, or with another query string, is rendered and not kept."""
+    cacheable = dict(request.GET.lists()) in SITE_PAGE_QUERIES and not _has_messages(request)
+    variant = (
+        page_cache.deployment_digest(), get_language() or "", _viewer(request.user), "all" if everything else "days"
+    )
+    version = None
+    if cacheable:
+        page, version = page_cache.site_page_get(site.pk, variant)
+        if page is not None:
+            return HttpResponse(page.replace(CSRF_PLACEHOLDER, get_token(request)))
+    response = render_page({"csrf_token": CSRF_PLACEHOLDER})
+    response.render()
+    page = response.content.decode()
+    if cacheable and response.status_code == 200:
+        valid_until = response.context_data["site_page_valid_until"]
+        page_cache.site_page_set(site.pk, variant, version, page, (valid_until - timezone.now()).total_seconds())
+    response.content = page.replace(CSRF_PLACEHOLDER, get_token(request))
+    return response
 
 
 SITE_LIST_TEMPLATE = "meetings/join/_site_meetings_list.html"
-
-
-def _site_list_format() -> str:
-    """A digest of the list's template, part of its cache key: after a deploy that changes the template, no list
-    rendered with the old one is shown. Read once per process (each time while DEBUG, when templates reload)."""
-    if settings.DEBUG:
-        return _template_digest(SITE_LIST_TEMPLATE)
-    return _template_digest_once(SITE_LIST_TEMPLATE)
-
-
-def _template_digest(name: str) -> str:
-    return hashlib.sha256(get_template(name).template.source.encode()).hexdigest()[:12]
-
-
-_template_digest_once = functools.cache(_template_digest)
 
 
 def _site_meetings_html(*, site: Site, can_join: bool, days: int | None) -> tuple[str, datetime]:

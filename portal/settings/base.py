@@ -86,9 +86,19 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis in production (CACHE_URL=redis://...), this process's memory otherwise. Sessions stay in the
-# database on purpose: with Redis down (it is also the broker) people can still sign in and work.
+# Cache: Redis in production (CACHE_URL=redis://...), this process's memory otherwise.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://prachum")}
+PRACHUM_CACHE_SHARED = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "portal.redis_cache.RedisCache"  # one client per pool, not one per call
+    # A Redis that hangs must not hang the pages: every use of the cache falls back to the database on errors.
+    CACHES["default"].setdefault("OPTIONS", {}).update({"socket_connect_timeout": 0.5, "socket_timeout": 0.5})
+# Sessions and who is asking (districts/principals.py) are read from the cache only when it is shared by every
+# web process (a process's own memory cannot be told that another one signed someone out or changed a role).
+# Both stay in the database as the truth: with Redis down (it is also the broker) people still sign in and work
+# (portal/sessions.py falls back to the database).
+PRACHUM_CACHE_PRINCIPALS = env.bool("PRACHUM_CACHE_PRINCIPALS", default=PRACHUM_CACHE_SHARED)
+SESSION_ENGINE = "portal.sessions" if PRACHUM_CACHE_PRINCIPALS else "django.contrib.sessions.backends.db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -118,7 +128,7 @@ CONTENT_SECURITY_POLICY = {
 # Login throttling (django-axes): 5 failures for one username from one address lock it for 15 minutes.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "districts.authentication.PrincipalBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)

@@ -10,6 +10,9 @@ PRACHUM_DEMO_ACCOUNTS = False
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 # Tests log in with force_login and Client.login (no request): login throttling is tested on its own with the
 # production backends (tests/portal/test_security.py).
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["districts.authentication.PrincipalBackend"]
 AXES_ENABLED = False
 SILENCED_SYSTEM_CHECKS = ["axes.W003"]  # the axes backend is left out on purpose, see above
+# One process (the live server is a thread of it): its memory is shared by all, so the cached paths run here.
+PRACHUM_CACHE_PRINCIPALS = env.bool("PRACHUM_CACHE_PRINCIPALS", default=True)
+SESSION_ENGINE = "portal.sessions" if PRACHUM_CACHE_PRINCIPALS else "django.contrib.sessions.backends.db"

@@ -12,7 +12,7 @@ from portal.models import AuditEntry
 from portal.personal_data import personal_data_erase, personal_data_export
 
 pytestmark = pytest.mark.django_db
-PRODUCTION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+PRODUCTION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "districts.authentication.PrincipalBackend"]
 
 
 @pytest.fixture
