@@ -791,7 +791,7 @@ def main() -> int:
         "in_process": diagnostics,
         "targets": {
             "bare": "GET /bench/bare (bench/pages_urls.py), no cookie",
-            "clerk": "GET /sites/<district code>/ of 76 clerks in turn, each with its session (database, read through the cache) and CSRF cookies",
+            "clerk": "GET /sites/<district code>/ of 76 clerks in turn, with their session and CSRF cookies",
             "join": "GET /j/<token>/ of the open meetings' passes in turn, no login",
         },
         "total_s": round(time.perf_counter() - began, 1),
