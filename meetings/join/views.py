@@ -17,6 +17,7 @@ from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -266,6 +267,10 @@ class JoinPassRenewView(SiteMixin, View):
         entry = self.get_entry(site)
         if entry.join_pass is not None:
             services.join_pass_revoke(join_pass=entry.join_pass, reason=f"ออกลิงก์ใหม่โดย {request.user.username}")
+        messages.success(
+            request, f"ออกลิงก์เข้าร่วมใหม่ของ “{entry.meeting.title}” แล้ว: ลิงก์และคิวอาร์โค้ดเดิมใช้ไม่ได้อีก "
+            "โปรดส่งลิงก์ใหม่ให้ผู้ที่ต้องใช้"
+        )
         return redirect("districts:site", code=site.code)
 
 
@@ -273,6 +278,9 @@ class FeedRenewView(SiteMixin, View):
     def post(self, request, code: str):
         site = self.get_site()
         services.calendar_feed_renew(site=site)
+        messages.success(
+            request, "ออกลิงก์ปฏิทินใหม่แล้ว: ปฏิทินที่สมัครด้วยลิงก์เดิมจะไม่ได้รับการประชุมอีก โปรดสมัครใหม่ด้วยลิงก์ใหม่"
+        )
         return redirect("districts:site", code=site.code)
 
 

@@ -378,3 +378,76 @@ def test_dates_on_the_page_are_buddhist_era(login, fake_server, schedule):
     meeting = schedule(sites=(MUEANG,))
     body = login(CLERK, MUEANG).get(site_page(MUEANG)).content.decode()
     assert f" {meeting.start.year + 543} " in body
+
+
+def _csrf_token(body: str) -> str:
+    found = re.search(r'<form id="site-actions" method="post" hidden><input type="hidden" '
+                      r'name="csrfmiddlewaretoken" value="([^"]+)"></form>', body)
+    assert found, "the page's POST form, with its CSRF token"
+    return found.group(1)
+
+
+def test_the_kept_page_carries_a_token_of_its_own_each_time(login, fake_server, schedule, django_assert_num_queries):
+    meeting = schedule(sites=(MUEANG,))
+    client = login(CLERK, MUEANG, Client(enforce_csrf_checks=True))
+    client.get(site_page(MUEANG))
+    first = client.get(site_page(MUEANG)).content.decode()
+    with django_assert_num_queries(0):  # kept whole: nothing read, nothing rendered
+        second = client.get(site_page(MUEANG)).content.decode()
+    assert "prachumCsrfTokenPlaceholder" not in first + second
+    assert _csrf_token(first) != _csrf_token(second)  # masked afresh, as Django does
+    assert first.replace(_csrf_token(first), "") == second.replace(_csrf_token(second), "")
+    renew = reverse("meetings:join:renew-link", kwargs={"code": MUEANG, "pk": meeting.pk})
+    old = pass_of(meeting, MUEANG)
+    assert client.post(renew, {"csrfmiddlewaretoken": _csrf_token(second)}).status_code == 302
+    assert pass_of(meeting, MUEANG).token != old.token
+
+
+def test_a_message_shows_once_then_the_kept_page_again(login, fake_server, schedule):
+    meeting = schedule(sites=(MUEANG,))
+    client = login(CLERK, MUEANG)
+    client.get(site_page(MUEANG))
+    client.post(reverse("meetings:join:renew-link", kwargs={"code": MUEANG, "pk": meeting.pk}))
+    told = client.get(site_page(MUEANG)).content.decode()
+    assert "ออกลิงก์เข้าร่วมใหม่ของ" in told
+    assert join_url(pass_of(meeting, MUEANG).token) in told
+    again = client.get(site_page(MUEANG)).content.decode()
+    assert "ออกลิงก์เข้าร่วมใหม่ของ" not in again  # shown once, and never kept in the page
+    assert "ออกลิงก์เข้าร่วมใหม่ของ" not in client.get(site_page(MUEANG)).content.decode()
+
+
+def test_the_kept_page_is_of_its_viewer_and_deployment(login, fake_server, schedule, monkeypatch):
+    from django.contrib.auth import get_user_model
+
+    from meetings.join import page_cache
+
+    schedule(sites=(MUEANG,))
+    client = login(CLERK, MUEANG)
+    other = login(CLERK, MUEANG, Client())
+    mine = client.get(site_page(MUEANG)).content.decode()
+    user = get_user_model().objects.get(username=re.search(r"ออกจากระบบ \(([^)]+)\)", mine).group(1))
+    theirs = other.get(site_page(MUEANG)).content.decode()
+    assert f"({user.username})" not in theirs  # each sees their own name, not the first visitor's
+
+    user.username = "clerk-renamed"
+    user.save()
+    assert "(clerk-renamed)" in client.get(site_page(MUEANG)).content.decode()
+
+    client.get(site_page(MUEANG))
+    monkeypatch.setattr(page_cache, "_deployment_digest_once", lambda: "another-deploy")
+    monkeypatch.setattr(page_cache, "_deployment_digest", lambda: "another-deploy")
+    rendered = []
+    original = page_cache.site_page_set
+    monkeypatch.setattr(page_cache, "site_page_set", lambda *a, **k: rendered.append(a) or original(*a, **k))
+    client.get(site_page(MUEANG))
+    assert rendered, "a page kept by another deployment is not shown"
+
+
+def test_the_deployment_digest_follows_the_templates(settings, tmp_path):
+    from meetings.join import page_cache
+
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
+    (tmp_path / "page.html").write_text("<p>one</p>")
+    before = page_cache._deployment_digest()
+    (tmp_path / "page.html").write_text("<p>two</p>")
+    assert page_cache._deployment_digest() != before
