@@ -100,3 +100,13 @@ def document_for(*, user, meeting_id: int, document_id: int) -> Document | None:
     else:
         documents = documents.filter(meeting__host_site__province_id=staff.site.province_id)
     return documents.first()
+
+
+def meeting_for_documents(*, user, meeting_id: int) -> Meeting | None:
+    """A meeting of the user's province (whose documents its page lists and takes): one query."""
+    return meetings_visible_to(user).filter(pk=meeting_id).first()
+
+
+def meeting_documents(*, meeting: Meeting) -> QuerySet[Document]:
+    """A meeting's documents in the order they were attached, with who attached them: one query."""
+    return Document.objects.filter(meeting=meeting).select_related("uploaded_by").order_by("uploaded_at", "pk")

@@ -266,13 +266,21 @@ class DocumentDownloadView(View):
         document = selectors.document_for(user=request.user, meeting_id=pk, document_id=document_id)
         if document is None:
             raise Http404("ไม่พบเอกสารนี้ หรือท่านไม่มีสิทธิ์เปิด")
-        accel = getattr(settings, "PRACHUM_MEDIA_ACCEL_REDIRECT", "")
-        if accel:
-            response = HttpResponse(content_type="application/octet-stream")
-            response["X-Accel-Redirect"] = quote(accel.rstrip("/") + "/" + document.file.name)  # nginx decodes it
-            response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=document.name)
-        else:
-            response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.name)
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return document_file_response(document)
+
+
+def document_file_response(document, *, content_type: str | None = None) -> HttpResponse:
+    """The document as an attachment (the page's link and the API): nginx sends it in production (X-Accel-Redirect),
+    Django streams it otherwise. `content_type`: the type to send; by default guessed from the name by Django."""
+    accel = getattr(settings, "PRACHUM_MEDIA_ACCEL_REDIRECT", "")
+    if accel:
+        response = HttpResponse(content_type=content_type or "application/octet-stream")
+        response["X-Accel-Redirect"] = quote(accel.rstrip("/") + "/" + document.file.name)  # nginx decodes it
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=document.name)
+    else:
+        response = FileResponse(
+            document.file.open("rb"), as_attachment=True, filename=document.name, content_type=content_type
+        )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -11,10 +11,13 @@ What DRF sends, and so what the schema promises:
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.views.defaults import page_not_found
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import JSONRenderer
 
 _DETAIL = {
     "type": "object",
@@ -33,10 +36,30 @@ def bad_request(description: str = "ข้อมูลไม่ถูกต้�
     return OpenApiResponse(response=_FIELD_ERRORS, description=description)
 
 
+def detail_response(description: str) -> OpenApiResponse:
+    """Another error answer with a `{"detail": "..."}` body (e.g. 503 when a media server cannot be reached)."""
+    return OpenApiResponse(response=_DETAIL, description=description)
+
+
 BAD_REQUEST = bad_request()
 FORBIDDEN = OpenApiResponse(response=_DETAIL, description="ยังไม่ได้เข้าสู่ระบบ หรือบทบาทของท่านใช้ส่วนนี้ไม่ได้")
 NOT_FOUND = OpenApiResponse(response=_DETAIL, description="ไม่พบ หรืออยู่นอกขอบเขตของท่าน")
 LIST_NOT_FOUND = OpenApiResponse(response=_DETAIL, description="ไม่มีหน้านี้ (page เกินจำนวนหน้า)")
+
+
+def service_errors(error: DjangoValidationError) -> ValidationError:
+    """A service's refusal as the 400 above: its errors by field, or `{"non_field_errors": [...]}`."""
+    if hasattr(error, "error_dict"):
+        return ValidationError(error.message_dict)
+    return ValidationError({"non_field_errors": error.messages})
+
+
+class FileOrJSONErrors(DefaultContentNegotiation):
+    """For an operation that answers a file: whatever the client accepts (`Accept: application/octet-stream`), an
+    error is JSON as documented (DRF would otherwise answer 406, having no renderer of the file's type)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return JSONRenderer(), JSONRenderer.media_type
 
 
 def not_found(request, exception):

@@ -2,6 +2,13 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from .api_audit import AuditEntryViewSet
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("audit", AuditEntryViewSet, basename="audit")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -9,4 +16,5 @@ urlpatterns = [
     path("", include("districts.api_urls")),
     path("", include("meetings.api_urls")),
     path("", include("billing.api_urls")),
+    *router.urls,
 ]

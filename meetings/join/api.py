@@ -3,28 +3,40 @@
 The same rules as the pages (meetings.join.views): the views parse, ask the same selectors and services, render.
 - `sites/<code>/meetings/`: whoever may open the site's page; the join link and the site's files only for the
   roles that may join (clerks, schedulers, administrators), never for finance: exactly what the page shows.
+- the clerk's page's buttons: a new join link of a meeting (`sites/<code>/meetings/<id>/join-pass/renew/`), the
+  site's calendar feed and a new one (`sites/<code>/calendar-feed/`, `.../renew/`), its test calls and a new one
+  (`sites/<code>/test-calls/`): the roles that may join, of the site (clerks: their own; the hall's schedulers
+  and administrators: the province), never finance, as the page (meetings.join.views.SiteMixin).
 - `meetings/<id>/connections/` and `meetings/<id>/attendance/`: schedulers and administrators of the province.
 Pass tokens appear only as the site's own join link, to those who may see that site's page.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from districts.access import HasRole, Role, can_view_site, has_role, staff_of
+from districts.models import Site
 from districts.selectors import site_get_by_code
-from portal.api_errors import FORBIDDEN, NOT_FOUND
+from portal.api_errors import FORBIDDEN, LIST_NOT_FOUND, NOT_FOUND, bad_request, detail_response
 from portal.thaidate import BANGKOK
 
 from . import selectors, services
-from .links import join_url_maker, portal_url, site_meeting_paths_maker
+from .links import feed_url, join_url_maker, portal_url, site_meeting_paths_maker
+from .models import TestCall
 from .views import CONTROL_ROLES, JOINING_ROLES
 
 # --- serializers: render the selectors' dataclasses --------------------------------------------------------
@@ -137,6 +149,47 @@ class AttendanceSerializer(serializers.Serializer):
         return len(report.absent)
 
 
+class CalendarFeedSerializer(serializers.Serializer):
+    feed_url = serializers.URLField(
+        source="url", help_text="ลิงก์ปฏิทินของสถานที่ (เพิ่มใน Google / Outlook / โทรศัพท์ ด้วย “เพิ่มปฏิทินจาก URL”)"
+    )
+    created_at = serializers.DateTimeField(help_text="ออกลิงก์นี้เมื่อ")
+
+
+class TestCallSerializer(serializers.ModelSerializer):
+    site = SiteRefSerializer(read_only=True)
+    result_display = serializers.CharField(source="get_result_display", read_only=True)
+    started_by = serializers.CharField(
+        source="started_by.username", default=None, allow_null=True, read_only=True,
+        help_text="ผู้เริ่มทดสอบ (null: ผ่านลิงก์เข้าร่วมประชุม ไม่ได้เข้าสู่ระบบ)",
+    )
+    open_until = serializers.SerializerMethodField(help_text="ห้องทดสอบเปิดถึงเวลานี้ (ปิดก่อนเมื่อตอบผลแล้ว)")
+
+    class Meta:
+        model = TestCall
+        fields = [
+            "id", "site", "result", "result_display", "started_at", "started_by", "open_until", "finished_at",
+            "saw_video", "heard_audio", "media_flowing", "note",
+        ]
+        read_only_fields = fields
+
+    def get_open_until(self, test_call) -> datetime:
+        return test_call.started_at + services.TEST_CALL_LIFETIME
+
+
+class TestCallStartedSerializer(TestCallSerializer):
+    page_url = serializers.SerializerMethodField(
+        help_text="หน้าทดสอบ: เปิดในเบราว์เซอร์ของห้องประชุม (กล้อง ไมโครโฟน) แล้วตอบว่าเห็นภาพและได้ยินเสียงหรือไม่"
+    )
+
+    class Meta(TestCallSerializer.Meta):
+        fields = [*TestCallSerializer.Meta.fields, "page_url"]
+        read_only_fields = fields
+
+    def get_page_url(self, test_call) -> str:
+        return portal_url(reverse("meetings:join:test-call", kwargs={"token": test_call.token}))
+
+
 # --- views -------------------------------------------------------------------------------------------------
 
 SITE_CODE = OpenApiParameter(
@@ -148,6 +201,31 @@ MEETING_ID = OpenApiParameter("meeting_id", OpenApiTypes.INT, OpenApiParameter.P
 
 def _province_id(user) -> int:
     return staff_of(user).site.province_id
+
+
+def _visible_site(user, code: str) -> Site:
+    """The site of the URL, if the caller may see it (404 for a code that names no site, 403 for another's)."""
+    staff = staff_of(user)
+    site = staff.site if staff.site.code == code else site_get_by_code(code=code)
+    if site is None:
+        raise Http404("ไม่พบสถานที่นี้")
+    if not can_view_site(user, site):
+        raise PermissionDenied("ท่านไม่มีสิทธิ์เข้าถึงข้อมูลของสถานที่นี้")
+    return site
+
+
+def _with_links(entries: list[selectors.ClerkMeeting], *, site: Site, can_join: bool) -> None:
+    """Put on each entry what ClerkMeetingSerializer renders: the join link and the files, for those who join."""
+    link_of, paths_of = join_url_maker(), site_meeting_paths_maker(site.code)
+    now = timezone.now()
+    for entry in entries:
+        entry.open_now = entry.window == "open" and now < entry.meeting.end
+        shown = can_join and entry.join_pass is not None  # finance: no links, no files (as on the page)
+        urls = paths_of(entry.meeting.pk) if shown else {}
+        entry.join_url = link_of(entry.join_pass.token) if shown else None
+        entry.ics_url = portal_url(urls["ics"]) if shown else None
+        entry.sheet_url = portal_url(urls["sheet"]) if shown else None
+        entry.sheet_pdf_url = portal_url(urls["pdf"]) if shown else None
 
 
 class SiteMeetingsView(GenericAPIView):
@@ -167,12 +245,7 @@ class SiteMeetingsView(GenericAPIView):
     )
     def get(self, request, code: str):
         user = request.user
-        staff = staff_of(user)
-        site = staff.site if staff.site.code == code else site_get_by_code(code=code)
-        if site is None:
-            raise Http404("ไม่พบสถานที่นี้")
-        if not can_view_site(user, site):
-            raise PermissionDenied("ท่านไม่มีสิทธิ์เข้าถึงข้อมูลของสถานที่นี้")
+        site = _visible_site(user, code)
         everything = request.query_params.get("all") in {"1", "true"}
         listing = selectors.clerk_meetings(site=site, days=None if everything else selectors.CLERK_DAYS)
         can_join = has_role(user, JOINING_ROLES)
@@ -182,18 +255,126 @@ class SiteMeetingsView(GenericAPIView):
                 selectors.clerk_meetings_attach(
                     listing, services.join_passes_issue_for_site(site=site, meeting_ids=missing)
                 )
-        link_of, paths_of = join_url_maker(), site_meeting_paths_maker(site.code)
-        now = timezone.now()
-        for entry in listing.entries:
-            entry.open_now = entry.window == "open" and now < entry.meeting.end
-            shown = can_join and entry.join_pass is not None  # finance: no links, no files (as on the page)
-            urls = paths_of(entry.meeting.pk) if shown else {}
-            entry.join_url = link_of(entry.join_pass.token) if shown else None
-            entry.ics_url = portal_url(urls["ics"]) if shown else None
-            entry.sheet_url = portal_url(urls["sheet"]) if shown else None
-            entry.sheet_pdf_url = portal_url(urls["pdf"]) if shown else None
+        _with_links(listing.entries, site=site, can_join=can_join)
         data = {"site": site, "can_join": can_join, "meetings": listing.entries, "later": listing.later}
         return Response(self.get_serializer(data).data)
+
+
+# --- the clerk's page's buttons ----------------------------------------------------------------------------
+
+
+class SiteActionView(GenericAPIView):
+    """The roles that may join, for a site they may see (as meetings.join.views.SiteMixin)."""
+
+    permission_classes = [HasRole]
+    allowed_roles = JOINING_ROLES
+    pagination_class = None
+
+    def get_site(self) -> Site:
+        return _visible_site(self.request.user, self.kwargs["code"])
+
+
+class JoinPassRenewView(SiteActionView):
+    """A new join link of the site for one meeting: the old link is refused from now on (for a link that went
+    where it should not), as the page's "new link" button. The answer is the meeting as the site's list shows it,
+    with the new link. 400 for a cancelled meeting or one that is over."""
+
+    serializer_class = ClerkMeetingSerializer
+
+    @extend_schema(
+        operation_id="site_meeting_join_pass_renew",
+        parameters=[SITE_CODE, MEETING_ID],
+        request=None,
+        responses={
+            200: ClerkMeetingSerializer,
+            400: bad_request("ออกลิงก์ใหม่ไม่ได้: {\"non_field_errors\": [ข้อความ]} เช่น การประชุมยกเลิกแล้ว"),
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+    )
+    def post(self, request, code: str, meeting_id: int):
+        site = self.get_site()
+        entry = selectors.clerk_meeting_get(site=site, meeting_id=meeting_id)
+        if entry is None:
+            raise Http404("สถานที่นี้ไม่ได้อยู่ในการประชุมนี้")
+        try:
+            entry.join_pass = services.join_pass_renew(meeting=entry.meeting, site=site, by=request.user)
+        except DjangoValidationError as error:
+            raise ValidationError({"non_field_errors": error.messages}) from error
+        _with_links([entry], site=site, can_join=True)
+        return Response(self.get_serializer(entry).data)
+
+
+class CalendarFeedView(SiteActionView):
+    """The site's calendar feed link (made the first time it is asked for), as the clerk's page shows it."""
+
+    serializer_class = CalendarFeedSerializer
+
+    @extend_schema(
+        operation_id="site_calendar_feed_retrieve", parameters=[SITE_CODE],
+        responses={200: CalendarFeedSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def get(self, request, code: str):
+        feed = services.calendar_feed_ensure(site=self.get_site())
+        return Response(self.get_serializer(_feed_data(feed)).data)
+
+
+class CalendarFeedRenewView(SiteActionView):
+    """A new calendar feed link for the site: the old one is refused from now on (a clerk left, the link was
+    shared). Calendars subscribed to the old link must be given the new one."""
+
+    serializer_class = CalendarFeedSerializer
+
+    @extend_schema(
+        operation_id="site_calendar_feed_renew", parameters=[SITE_CODE], request=None,
+        responses={200: CalendarFeedSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def post(self, request, code: str):
+        feed = services.calendar_feed_renew(site=self.get_site())
+        return Response(self.get_serializer(_feed_data(feed)).data)
+
+
+def _feed_data(feed) -> dict:
+    return {"url": feed_url(feed.token), "created_at": feed.created_at}
+
+
+MEDIA_UNAVAILABLE = detail_response(
+    "ไม่มีเซิร์ฟเวอร์สื่อที่ใช้งานได้ หรือสร้างห้องทดสอบไม่สำเร็จ: ลองใหม่ภายหลัง (บันทึกการทดสอบเป็น “มีปัญหา”)"
+)
+
+
+class SiteTestCallsView(SiteActionView):
+    """The site's test calls (newest first; the clerk's page shows the last one), and a new one: a room of the
+    site's own on a media server where it sees and hears itself. Open `page_url` in the room's browser; the
+    result (what the clerk answers there) appears in this list."""
+
+    serializer_class = TestCallSerializer
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
+
+    @extend_schema(
+        operation_id="site_test_calls_list", parameters=[SITE_CODE],
+        responses={200: TestCallSerializer(many=True), 403: FORBIDDEN, 404: LIST_NOT_FOUND},
+    )
+    def get(self, request, code: str):
+        page = self.paginate_queryset(selectors.site_test_calls(site=self.get_site()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="site_test_calls_create", parameters=[SITE_CODE], request=None,
+        responses={201: TestCallStartedSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 503: MEDIA_UNAVAILABLE},
+    )
+    def post(self, request, code: str):
+        site = self.get_site()
+        try:
+            test_call = services.site_test_call_start(site=site, user=request.user)
+        except services.MediaUnavailable as error:
+            # As the page: the failed attempt stays recorded (this answer does not roll the request back).
+            return Response({"detail": str(error)}, status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                            headers={"Retry-After": "60"})
+        return Response(TestCallStartedSerializer(test_call).data, status=status.HTTP_201_CREATED)
+
+
+# --- the control centre and attendance ---------------------------------------------------------------------
 
 
 class MeetingConnectionsView(GenericAPIView):

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import DateTimeField, Exists, OuterRef, Prefetch, Subquery, Value
+from django.db.models import DateTimeField, Exists, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -235,6 +235,11 @@ def clerk_meeting_get(*, site: Site, meeting_id: int) -> ClerkMeeting | None:
 
 def site_last_test_call(*, site: Site) -> TestCall | None:
     return TestCall.objects.filter(site=site).exclude(result=TestCall.Result.PENDING).order_by("-finished_at").first()
+
+
+def site_test_calls(*, site: Site) -> QuerySet[TestCall]:
+    """The site's test calls, newest first, with who started them: one query per page (and one to count)."""
+    return TestCall.objects.filter(site=site).select_related("site__district", "site__province", "started_by")
 
 
 # --- calendar feed -----------------------------------------------------------------------------------------

@@ -117,6 +117,33 @@ def join_pass_revoke(*, join_pass: JoinPass, reason: str = "", reissue: bool = T
     return fresh
 
 
+@transaction.atomic
+def join_pass_renew(*, meeting: Meeting, site: Site, by=None) -> JoinPass:
+    """A new join link of the site for a meeting still ahead (or under way); the old one stops working at once.
+
+    The clerk's "new link" button, for a link that went where it should not. Refused (ValidationError) for a
+    cancelled meeting or one that is over: the page offers the button for neither. A site that has no valid pass
+    (the meeting was scheduled before passes existed) is simply given one. Two renewals at once (a double click)
+    end with one new link, which both get.
+    """
+    if meeting.is_cancelled:
+        raise ValidationError("การประชุมนี้ยกเลิกแล้ว: ไม่มีลิงก์เข้าร่วมให้ออกใหม่")
+    if meeting.end <= timezone.now():
+        raise ValidationError("การประชุมนี้จบแล้ว: ไม่ต้องออกลิงก์ใหม่")
+    valid = JoinPass.objects.filter(meeting=meeting, site=site, revoked_at__isnull=True)
+    current = valid.select_for_update().order_by().first()
+    if current is not None:
+        username = by.get_username() if getattr(by, "is_authenticated", False) else "ระบบ"
+        fresh = join_pass_revoke(join_pass=current, reason=f"ออกลิงก์ใหม่โดย {username}")
+        if fresh is not None:
+            return fresh
+    # No valid pass (or another renewal revoked it first: its new pass is the one issued or found here).
+    passes = join_passes_issue_for_site(site=site, meeting_ids=[meeting.pk])
+    if not passes:
+        raise ValidationError("สถานที่นี้ไม่ได้อยู่ในการประชุมนี้")
+    return passes[0]
+
+
 # --- calendar feeds ----------------------------------------------------------------------------------------
 
 
@@ -133,12 +160,14 @@ def calendar_feed_ensure(*, site: Site) -> CalendarFeed:
 
 @transaction.atomic
 def calendar_feed_renew(*, site: Site) -> CalendarFeed:
-    """A new feed link for the site; the old one stops working (a clerk left, or the link was shared)."""
+    """A new feed link for the site; the old one stops working (a clerk left, or the link was shared).
+
+    Two renewals at once (a double click): the second waits for the first's row, then finds the first's new link
+    (the partial unique constraint drops its own) and returns it, rather than failing on the constraint."""
     CalendarFeed.objects.filter(site=site, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    feed = CalendarFeed(site=site, token=new_token())
-    feed.save()
+    CalendarFeed.objects.bulk_create([CalendarFeed(site=site, token=new_token())], ignore_conflicts=True)
     site_pages_changed(site_ids=[site.pk])
-    return feed
+    return CalendarFeed.objects.get(site=site, revoked_at__isnull=True)
 
 
 # --- test calls --------------------------------------------------------------------------------------------

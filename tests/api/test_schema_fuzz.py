@@ -48,8 +48,10 @@ CHECKS = [
     response_headers_conformance,
     response_schema_conformance,
 ]
-# Who calls what: finance for the billing operations, the provincial scheduler for meetings and sites.
+# Who calls what: finance for the billing operations, an administrator for the audit log, the provincial scheduler
+# for meetings and sites.
 FINANCE_PATHS = ("/api/charges/", "/api/reports/")
+ADMINISTRATOR_PATHS = ("/api/audit/",)
 
 
 def portal_schema() -> dict:
@@ -93,7 +95,7 @@ def flatmap_path_parameters(context, path_parameters):
 
 @schema.hook
 def flatmap_query(context, query):
-    return _with_real(query or {}, BILLED if REAL else {})
+    return _with_real(query or {}, {**BILLED, **REAL["audit"]} if REAL else {})
 
 
 def _meeting_times(days_ahead: int) -> dict:
@@ -124,12 +126,24 @@ def api_tokens(api_people, api_rows):
             "/api/charges/": api_rows.charge_ids[0],
             "/api/sites/": hall.pk,
         },
-        path={"meeting_id": api_rows.meeting.pk, "code": "4101"},  # a site of the meeting
+        # A site of the meeting, and the meeting's document.
+        path={"meeting_id": api_rows.meeting.pk, "code": "4101", "document_id": api_rows.document_id},
+        # The audit log's filters, naming what the seeded rows recorded (the meeting's creation).
+        audit={
+            "action": "create",
+            "actor": api_people.scheduler.user.username,
+            "target_type": "meetings.Meeting",
+            "target_id": str(api_rows.meeting.pk),
+        },
         hall=hall.pk,
         district_sites=api_rows.district_site_ids,
         now=timezone.now().astimezone(BANGKOK).replace(hour=9, minute=0, second=0, microsecond=0),
     )
-    yield {"finance": api_people.finance_token, "scheduler": api_people.scheduler_token}
+    yield {
+        "finance": api_people.finance_token,
+        "scheduler": api_people.scheduler_token,
+        "administrator": api_people.administrator_token,
+    }
     REAL.clear()
 
 
@@ -138,7 +152,12 @@ def api_tokens(api_people, api_rows):
 # meeting changed, a charge paid), the next sees, as a real client's requests would.
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 def test_api_answers_as_documented(case, wsgi_app, api_tokens):
-    token = api_tokens["finance"] if case.operation.path.startswith(FINANCE_PATHS) else api_tokens["scheduler"]
+    if case.operation.path.startswith(FINANCE_PATHS):
+        token = api_tokens["finance"]
+    elif case.operation.path.startswith(ADMINISTRATOR_PATHS):
+        token = api_tokens["administrator"]
+    else:
+        token = api_tokens["scheduler"]
     case.call_and_validate(app=wsgi_app, headers={"Authorization": f"Token {token}"}, checks=CHECKS)
 
 

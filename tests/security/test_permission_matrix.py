@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -19,6 +20,7 @@ from districts.models import Staff
 from meetings.join.models import JoinPass
 from meetings.join.services import calendar_feed_ensure
 from meetings.notifications.models import Notification
+from meetings.services import document_attach
 from tests.factories.districts import StaffFactory
 from tests.factories.meetings import MediaServerFactory, MeetingFactory, site
 
@@ -46,10 +48,11 @@ class World:
     pass_token: str
     feed_token: str
     charge_id: int
+    document_id: int
 
 
 @pytest.fixture
-def world(db) -> World:
+def world(db, settings, tmp_path) -> World:
     from districts.services import province_sites_create
     from portal.thaidate import fiscal_year
 
@@ -61,13 +64,15 @@ def world(db) -> World:
     )
     join_pass = JoinPass.objects.get(meeting=meeting, site=site("4122"), revoked_at=None)
     feed = calendar_feed_ensure(site=site("4122"))
+    settings.MEDIA_ROOT = tmp_path
+    document = document_attach(meeting=meeting, file=SimpleUploadedFile("agenda.pdf", b"%PDF-1.4\n%%EOF\n"))
     lines_for_province_create(province_code="41")
     from datetime import date
 
     charges_generate(month=date(2019, 1, 1))
     charge = Charge.objects.get(line__site=site("4122"), month=date(2019, 1, 1))
     assert fiscal_year(date(2019, 1, 1)) == 2562
-    return World(meeting.pk, other.pk, join_pass.token, feed.token, charge.pk)
+    return World(meeting.pk, other.pk, join_pass.token, feed.token, charge.pk, document.pk)
 
 
 def _clients() -> dict[str, Client]:
@@ -263,6 +268,60 @@ case(
     scheduler_other=MISSING,
     any=DENIED,
 )
+# The site's page's buttons as data (meetings/join/api.py): the same rule as the page's SITE_PAGE above (the roles
+# that may join, of the site; never finance), answering 200/201 where the page redirects. The meeting's window is
+# not open yet: a new link is given (400 only for a cancelled meeting or one that is over).
+SITE_API = {
+    "anonymous": API_ANON,
+    "clerk_other": DENIED,
+    "scheduler_other": DENIED,
+    "finance": DENIED,
+    "finance_district": DENIED,
+}
+case(
+    "site-meeting-join-pass-renew",
+    "POST",
+    f"/api/sites/4122/meetings/{M}/join-pass/renew/",
+    **SITE_API,
+    any=OK,
+)
+case("site-calendar-feed", "GET", "/api/sites/4122/calendar-feed/", **SITE_API, any=OK)
+case("site-calendar-feed-renew", "POST", "/api/sites/4122/calendar-feed/renew/", **SITE_API, any=OK)
+case("site-test-calls", "GET", "/api/sites/4122/test-calls/", **SITE_API, any=OK)
+case("site-test-calls", "POST", "/api/sites/4122/test-calls/", **SITE_API, any=201)
+# A meeting's documents (meetings/api_documents.py): the list and an upload as the meeting's page (an empty upload
+# is a 400 for those who may upload); one file as the page's link: also the clerks of the sites taking part (the
+# world's meeting has both 4122 and 4101; a clerk of a site not taking part: tests/meetings/test_api_documents.py).
+case(
+    "meeting-documents",
+    "GET",
+    f"/api/meetings/{M}/documents/",
+    anonymous=API_ANON,
+    **SCHED,
+    scheduler_other=MISSING,
+    any=DENIED,
+)
+case(
+    "meeting-documents",
+    "POST",
+    f"/api/meetings/{M}/documents/",
+    anonymous=API_ANON,
+    scheduler=400,
+    admin=400,
+    scheduler_other=MISSING,
+    any=DENIED,
+)
+case(
+    "meeting-document",
+    "GET",
+    f"/api/meetings/{M}/documents/{{document}}/",
+    anonymous=API_ANON,
+    clerk=OK,
+    clerk_other=OK,
+    **SCHED,
+    scheduler_other=MISSING,
+    any=DENIED,
+)
 # The notifications page as data and its "send again" (meetings/notifications/api.py). The world's notification
 # has not been sent yet (no worker in this test): sending it again is refused (400), for those who may ask.
 case(
@@ -334,6 +393,9 @@ case(
 )
 case("billing-report", "GET", "/api/reports/fiscal_year/?format=csv&fy=2562", anonymous=API_ANON, **FIN, any=DENIED)
 
+# The audit log (portal/api_audit.py): administrators only, as in the Django admin.
+case("audit-list", "GET", "/api/audit/", anonymous=API_ANON, admin=OK, any=DENIED)
+
 # Not product pages: the admin (its own permission system, tested in tests/districts/test_access.py),
 # DRF's format-suffix variants of the routes above, and media files in DEBUG.
 EXEMPT_PREFIXES = ("admin/", "^media/")
@@ -370,6 +432,7 @@ def _fill(path: str, world: World) -> str:
         pass_token=world.pass_token,
         feed_token=world.feed_token,
         charge=world.charge_id,
+        document=world.document_id,
         site_4122=site("4122").pk,
         notification=Notification.objects.filter(meeting_id=world.meeting_id).values_list("pk", flat=True).first() or 0,
     )
@@ -392,6 +455,8 @@ def test_permission_matrix(world):
         for role, client in clients.items():
             wanted = expected.get(role, expected.get("any"))
             response = client.get(path) if method == "GET" else client.post(path, {})
+            if response.streaming:  # a document's file: read to the end, which closes it
+                b"".join(response.streaming_content)
             if probe:
                 print(f"{name:40} {role:18} {response.status_code}")
             elif not _matches(wanted, response):
