@@ -9,12 +9,17 @@ from . import services
 
 @shared_task(name="meetings.room_provision", bind=True, acks_late=True, ignore_result=True)
 def room_provision(self, room_id: int) -> dict:
-    """Create, edit or destroy one room on its media server, as its row says; retry temporary errors later."""
-    result = services.room_provision(room_id=int(room_id))
-    if result.retry_in is not None and not self.request.is_eager:
-        # The row already records the attempt and when the next one is due; the sweep also re-enqueues it.
-        self.apply_async(args=[int(room_id)], countdown=result.retry_in)
-    return {"room_id": result.room_id, "outcome": result.outcome, "retry_in": result.retry_in}
+    """Create, edit or destroy one room on its media server, as its row says, with the other rooms due now;
+    retry temporary errors later."""
+    results = services.room_provision_with_due(room_id=int(room_id))
+    if not self.request.is_eager:
+        for result in results:
+            if result.retry_in is not None:
+                # The row already records the attempt and when the next one is due; the sweep also re-enqueues it.
+                room_provision.apply_async(args=[result.room_id], countdown=result.retry_in)
+    result = results[0]
+    return {"room_id": result.room_id, "outcome": result.outcome, "retry_in": result.retry_in,
+            "with_it": len(results) - 1}
 
 
 @shared_task(name="meetings.rooms_provision", bind=True, acks_late=True, ignore_result=True)

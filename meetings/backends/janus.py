@@ -77,6 +77,9 @@ class JanusBackend(MediaBackend):
         self.public_url = public_url or self.base_url
         self.mute_mids = tuple(mute_mids)
         self._http = requests.Session()
+        # Media servers are reached directly, never through a proxy named in the environment (which requests
+        # would otherwise look up on every call).
+        self._http.trust_env = False
         self._lock = threading.Lock()
         self._handle_path = ""  # "<session>/<handle>" when using the Janus API instead of the Admin API
 

@@ -76,6 +76,9 @@ class JitsiBackend(MediaBackend):
         self.timeout = timeout
         self.token_lifetime = token_lifetime
         self._http = requests.Session()
+        # Media servers are reached directly, never through a proxy named in the environment (which requests
+        # would otherwise look up on every call).
+        self._http.trust_env = False
 
     def __repr__(self) -> str:
         return f"JitsiBackend(domain={self.domain!r}, base_url={self.base_url!r})"

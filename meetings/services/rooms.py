@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -166,6 +166,59 @@ def room_provision(*, room_id: int) -> ProvisionResult:
     return rooms_provision(room_ids=[room_id])[0]
 
 
+def room_provision_with_due(*, room_id: int, now: datetime | None = None) -> list[ProvisionResult]:
+    """What the task sent on commit does: the room it was sent for, and with it the other rooms due now (up to
+    SWEEP_BATCH in all), under one lock query and one transaction.
+
+    A burst of scheduling (a series, a morning of meetings, a server's rooms moved) sends one task per room;
+    the first to run takes the rooms still pending, the others find theirs in step and stop after one read
+    without a lock. The first result is the room's own."""
+    own = _room_in_step(room_id)
+    if own is not None:
+        return [own]
+    others = list(
+        _due_rooms(now or timezone.now()).exclude(pk=room_id).order_by("pk").values_list("pk", flat=True)[
+            : SWEEP_BATCH - 1
+        ]
+    )
+    return rooms_provision(room_ids=[room_id, *others])
+
+
+def _room_in_step(room_id: int) -> ProvisionResult | None:
+    """The room's result when its row, read without a lock, needs nothing (in step, failed for good, gone);
+    None when it needs work. A change committed after this read sends a task of its own."""
+    with connection.cursor() as cursor:  # every task reads this: one plain statement, no ORM compilation
+        cursor.execute(_ROOM_STEP_SQL, [room_id])
+        row = cursor.fetchone()
+    if row is None:
+        return ProvisionResult(room_id, "busy")  # as rooms_provision answers for a row it cannot lock
+    state, provisioned_version, desired_version, meeting_status, last_error = row
+    if _in_step(state, provisioned_version, desired_version, wants_room=meeting_status not in CLOSED):
+        return ProvisionResult(room_id, "in_step")
+    if state == Room.State.FAILED:
+        return ProvisionResult(room_id, "failed", error=last_error)
+    return None
+
+
+_ROOM_STEP_SQL = (
+    f"SELECT r.state, r.provisioned_version, r.desired_version, m.status, r.last_error "  # noqa: S608 - names only
+    f"FROM {Room._meta.db_table} r JOIN {Meeting._meta.db_table} m ON m.id = r.meeting_id WHERE r.id = %s"
+)
+
+
+def _in_step(state: str, provisioned_version: int, desired_version: int, *, wants_room: bool) -> bool:
+    if wants_room:
+        return state == Room.State.PROVISIONED and provisioned_version == desired_version
+    return state == Room.State.DESTROYED
+
+
+def _due_rooms(now: datetime):
+    """Rooms waiting for the media server whose next attempt is due."""
+    return Room.objects.filter(state__in=[Room.State.PENDING, Room.State.DESTROY_PENDING]).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+
+
 @dataclass
 class _Outcomes:
     """Successes are written together at the end of a batch (one UPDATE each kind); failures as they happen."""
@@ -174,6 +227,8 @@ class _Outcomes:
     destroyed: list[Room] = field(default_factory=list)
     placed: list[Room] = field(default_factory=list)
     ready_meetings: list[int] = field(default_factory=list)
+    # Servers that failed with a temporary error in this batch: their other rooms wait for the retry.
+    unreachable: dict[int, Exception] = field(default_factory=dict)
 
     def write(self) -> None:
         now = timezone.now()
@@ -222,15 +277,9 @@ def rooms_provision(*, room_ids: Sequence[int]) -> list[ProvisionResult]:
 def _provision_locked(room: Room, outcomes: _Outcomes) -> ProvisionResult:
     meeting = room.meeting
     wants_room = meeting.status not in CLOSED
-    in_step = (
-        room.state == Room.State.PROVISIONED and room.provisioned_version == room.desired_version
-        if wants_room
-        else room.state == Room.State.DESTROYED
-    )
-    if in_step:
-        return ProvisionResult(room.pk, "in_step")
-    if room.state == Room.State.FAILED:
-        return ProvisionResult(room.pk, "failed", error=room.last_error)
+    nothing_to_do = _nothing_to_do(room, wants_room=wants_room, outcomes=outcomes)
+    if nothing_to_do is not None:
+        return nothing_to_do
     placed = room.server_id is None
     try:
         if wants_room:
@@ -238,6 +287,8 @@ def _provision_locked(room: Room, outcomes: _Outcomes) -> ProvisionResult:
         else:
             _destroy(room)
     except TemporaryMediaError as error:
+        if room.server_id is not None and not isinstance(error, NoServerAvailable):
+            outcomes.unreachable[room.server_id] = error
         return _retry_later(room, error)
     except (MediaServerError, ValueError) as error:
         _record(room, state=Room.State.FAILED, last_error=_short(error), next_attempt_at=None)
@@ -252,6 +303,17 @@ def _provision_locked(room: Room, outcomes: _Outcomes) -> ProvisionResult:
     if meeting.status == Meeting.Status.SCHEDULED:
         outcomes.ready_meetings.append(meeting.pk)
     return ProvisionResult(room.pk, "provisioned")
+
+
+def _nothing_to_do(room: Room, *, wants_room: bool, outcomes: _Outcomes) -> ProvisionResult | None:
+    """The result when the server need not (or must not now) be called for this room."""
+    if _in_step(room.state, room.provisioned_version, room.desired_version, wants_room=wants_room):
+        return ProvisionResult(room.pk, "in_step")
+    if room.state == Room.State.FAILED:
+        return ProvisionResult(room.pk, "failed", error=room.last_error)
+    if room.server_id in outcomes.unreachable:  # this batch found the server down: no call to wait for again
+        return _retry_later(room, outcomes.unreachable[room.server_id])
+    return None
 
 
 def _push(room: Room, meeting: Meeting) -> None:
@@ -390,9 +452,7 @@ def rooms_sweep(*, now: datetime | None = None) -> SweepReport:
         ).update(state=Room.State.DESTROYED)
 
     # 4. Everything pending whose next attempt is due (a lost message, a restarted worker, a retry).
-    due = Room.objects.filter(state__in=[Room.State.PENDING, Room.State.DESTROY_PENDING]).filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    )
+    due = _due_rooms(now)
     report.enqueued = list(due.order_by("pk").values_list("pk", flat=True))
     for chunk in range(0, len(report.enqueued), SWEEP_BATCH):
         enqueue_provision_batch(report.enqueued[chunk : chunk + SWEEP_BATCH])
