@@ -265,12 +265,15 @@ class JoinPassRenewView(SiteMixin, View):
     def post(self, request, code: str, pk: int):
         site = self.get_site()
         entry = self.get_entry(site)
-        if entry.join_pass is not None:
-            services.join_pass_revoke(join_pass=entry.join_pass, reason=f"ออกลิงก์ใหม่โดย {request.user.username}")
-        messages.success(
-            request, f"ออกลิงก์เข้าร่วมใหม่ของ “{entry.meeting.title}” แล้ว: ลิงก์และคิวอาร์โค้ดเดิมใช้ไม่ได้อีก "
-            "โปรดส่งลิงก์ใหม่ให้ผู้ที่ต้องใช้"
-        )
+        try:
+            services.join_pass_renew(meeting=entry.meeting, site=site, by=request.user)
+        except ValidationError as error:  # cancelled or over: nothing to renew
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, f"ออกลิงก์เข้าร่วมใหม่ของ “{entry.meeting.title}” แล้ว: ลิงก์และคิวอาร์โค้ดเดิมใช้ไม่ได้อีก "
+                "โปรดส่งลิงก์ใหม่ให้ผู้ที่ต้องใช้"
+            )
         return redirect("districts:site", code=site.code)
 
 

@@ -451,3 +451,15 @@ def test_the_deployment_digest_follows_the_templates(settings, tmp_path):
     before = page_cache._deployment_digest()
     (tmp_path / "page.html").write_text("<p>two</p>")
     assert page_cache._deployment_digest() != before
+
+
+def test_a_cancelled_meetings_link_is_not_renewed_and_the_page_says_why(login, fake_server, schedule):
+    from meetings.services import meeting_cancel
+
+    meeting = schedule(sites=(MUEANG,))
+    meeting_cancel(meeting=meeting)
+    passes = list(JoinPass.objects.filter(meeting=meeting).values_list("pk", "revoked_at"))
+    client = login(CLERK, MUEANG)
+    answer = client.post(reverse("meetings:join:renew-link", kwargs={"code": MUEANG, "pk": meeting.pk}), follow=True)
+    assert "การประชุมนี้ยกเลิกแล้ว" in answer.content.decode()
+    assert list(JoinPass.objects.filter(meeting=meeting).values_list("pk", "revoked_at")) == passes  # unchanged
