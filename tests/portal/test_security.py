@@ -186,3 +186,17 @@ def test_personal_data_covers_the_notifications_sent_to_a_person(staff_factory):
     assert erased["notifications"] >= 1
     assert not Notification.objects.filter(address=address).exists()
     assert Notification.objects.filter(address="erased").count() == erased["notifications"]
+
+
+def test_metrics_count_task_runs_by_outcome(client):
+    from meetings.tasks import room_provision, servers_check
+    from tests.factories.meetings import MediaServerFactory
+
+    MediaServerFactory.create()
+    servers_check.apply()
+    servers_check.apply()
+    room_provision.apply(args=["not a room id"])  # fails: int() of it
+    body = client.get("/metrics").content.decode()
+    assert 'prachum_tasks_total{outcome="SUCCESS",task="meetings.servers_check"} 2.0' in body
+    assert 'prachum_tasks_total{outcome="FAILURE",task="meetings.room_provision"} 1.0' in body
+    assert 'prachum_tasks_total{outcome="FAILURE",task="meetings.servers_check"} 0.0' in body
