@@ -22,8 +22,9 @@ earlier visit left) and `join` (the join page of
 the 304 passes of the open meetings in turn, no login). Each target runs --repeats times, interleaved (bare,
 clerk, join, bare, ...), for --duration seconds at --connections clients; the figures are the medians.
 Afterwards each page is rendered in-process to count its queries and time its parts (SQL, QR codes).
-The clerk's page keeps each site's rendered list in the cache (meetings/join/page_cache.py) and nothing is
-written during the runs, so after the warm-up they measure the daily visit; the in-process block also times the
+The clerk's page is kept whole in the cache per site and viewer (meetings/join/page_cache.py), the session and
+who asks are read through it (portal/sessions.py, districts/principals.py), and nothing is written during the
+runs, so after the warm-up they measure the daily visit; the in-process block also times the
 visit after a write to the site's meetings (`clerk_not_cached`) and on an empty cache (`clerk_cold`).
 
 The last line is one JSON object: `clerk_page_rps`, `join_page_rps`, `bare_rps`, `ratio` (clerk / bare),
@@ -589,8 +590,8 @@ def diagnose(data: Dataset, cookie_name: str, samples: int = 10) -> dict:
     """Render the pages in this process: queries per page, and where the time goes (SQL, QR codes, the rest:
     templates, URL reversing, middleware). Timed by wrapping the functions here, in this process only.
 
-    The clerk's page keeps each site's rendered list in the cache (meetings/join/page_cache.py): `clerk` is the
-    daily visit (the list is there), `clerk_not_cached` the visit after a write to the site's meetings (its
+    The clerk's page is kept whole in the cache (meetings/join/page_cache.py): `clerk` is the
+    daily visit (the page is there), `clerk_not_cached` the visit after a write to the site's meetings (its
     version bumped before each page: the list is rendered again, the QR codes of its links are still cached),
     `clerk_cold` the visit on an empty cache (QR codes drawn again too)."""
     from django.core.cache import cache
