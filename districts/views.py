@@ -39,6 +39,12 @@ class SiteDetailView(RoleRequiredMixin, TemplateView):
             raise Http404("ไม่พบสถานที่นี้")
         return site
 
+    def dispatch(self, request, *args, **kwargs):
+        from meetings.join.views import site_page_read_ahead
+
+        with site_page_read_ahead(request, code=kwargs["code"]):
+            return super().dispatch(request, *args, **kwargs)
+
     def get(self, request, *args, **kwargs):
         from meetings.join.views import site_page_context, site_page_response
 

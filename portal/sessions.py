@@ -16,6 +16,8 @@ import logging
 
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
 
+from .versioned_cache import read_ahead_take
+
 logger = logging.getLogger(__name__)
 
 
@@ -26,6 +28,9 @@ class _CacheGuard:
         self._cache = cache
 
     def get(self, key, default=None):
+        found = read_ahead_take([key])
+        if found is not None:
+            return found.get(key, default)
         try:
             return self._cache.get(key, default)
         except Exception:
@@ -57,3 +62,8 @@ class SessionStore(CachedDBStore):
     def __init__(self, session_key=None) -> None:
         super().__init__(session_key)
         self._cache = _CacheGuard(self._cache)
+
+
+def session_cache_key(session_key: str) -> str:
+    """The cache key a session is kept under (to read it ahead: portal.versioned_cache.cache_read_ahead)."""
+    return SessionStore.cache_key_prefix + session_key

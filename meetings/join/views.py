@@ -8,6 +8,7 @@ send no Referer to other origins (their address holds the pass; same-origin keep
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -37,6 +38,7 @@ from districts.access import Role, RoleRequiredMixin, has_role, require_site, st
 from districts.models import Site
 from districts.selectors import site_get_by_code
 from portal.thaidate import BANGKOK, format_be_long, format_be_short
+from portal.versioned_cache import cache_read_ahead
 
 from ..backends.base import MediaServerError
 from ..calendar import meeting_ics, site_feed_ics
@@ -110,6 +112,7 @@ def site_page_context(*, user, site: Site, everything: bool = False) -> dict:
 
 # Stands for the CSRF token in a page kept in the cache; each answer puts its own token there.
 CSRF_PLACEHOLDER = "prachumCsrfTokenPlaceholder"
+CSRF_PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 # The query strings the kept pages are made for (any other is rendered each time).
 SITE_PAGE_QUERIES = ({}, {"all": ["1"]})
 
@@ -126,6 +129,10 @@ def _has_messages(request) -> bool:
     return storage is not None and len(storage) > 0
 
 
+def _site_page_variant(*, user_id, everything: bool) -> tuple[str, ...]:
+    return (page_cache.deployment_digest(), get_language() or "", f"u{user_id}", "all" if everything else "days")
+
+
 def site_page_response(request, *, site: Site, everything: bool, render_page) -> HttpResponse:
     """The site's page, the one a clerk opens every morning: kept whole in the cache (page_cache) per site,
     viewer, language and deployment, so a visit that finds it reads no row and renders nothing. Only the CSRF
@@ -133,23 +140,59 @@ def site_page_response(request, *, site: Site, everything: bool, render_page) ->
 
     `render_page(extra_context)` renders it (a TemplateResponse with `site_page_valid_until` in its context).
     A page with messages to show once, or with another query string, is rendered and not kept."""
+    _site_ids[site.code] = site.pk
     cacheable = dict(request.GET.lists()) in SITE_PAGE_QUERIES and not _has_messages(request)
-    variant = (
-        page_cache.deployment_digest(), get_language() or "", _viewer(request.user), "all" if everything else "days"
-    )
+    variant = _site_page_variant(user_id=request.user.pk, everything=everything)
+    viewer = _viewer(request.user)
     version = None
     if cacheable:
-        page, version = page_cache.site_page_get(site.pk, variant)
-        if page is not None:
-            return HttpResponse(page.replace(CSRF_PLACEHOLDER, get_token(request)))
+        entry, version = page_cache.site_page_get(site.pk, variant)
+        if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == viewer:  # kept as the bytes sent
+            return HttpResponse(entry[1].replace(CSRF_PLACEHOLDER_BYTES, get_token(request).encode()))
     response = render_page({"csrf_token": CSRF_PLACEHOLDER})
     response.render()
-    page = response.content.decode()
+    page = response.content
     if cacheable and response.status_code == 200:
         valid_until = response.context_data["site_page_valid_until"]
-        page_cache.site_page_set(site.pk, variant, version, page, (valid_until - timezone.now()).total_seconds())
-    response.content = page.replace(CSRF_PLACEHOLDER, get_token(request))
+        seconds = (valid_until - timezone.now()).total_seconds()
+        page_cache.site_page_set(site.pk, variant, version, (viewer, page), seconds)
+    response.content = page.replace(CSRF_PLACEHOLDER_BYTES, get_token(request).encode())
     return response
+
+
+# What this process learnt, to read the clerk's page's cache entries ahead (they never change: a site's code
+# names one site; a session key belongs to one user from its sign-in to its end). Bounded: emptied when full.
+_site_ids: dict[str, int] = {}
+_session_users: dict[str, int] = {}
+SESSION_USERS_KEPT = 50_000
+
+
+@contextlib.contextmanager
+def site_page_read_ahead(request, *, code: str):
+    """Around the site's page: the session, who asks and the kept page read from the cache in one round trip
+    (portal.versioned_cache.cache_read_ahead) when this process has seen this session and this site before;
+    otherwise each is read on its own, as without it. The checks on what is read are the usual ones."""
+    from districts.principals import principals
+    from portal.sessions import session_cache_key
+
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME) or ""
+    user_id = _session_users.get(session_key)
+    site_id = _site_ids.get(code)
+    keys: list[str] = []
+    if session_key and settings.PRACHUM_CACHE_PRINCIPALS:
+        keys.append(session_cache_key(session_key))
+        if user_id is not None:
+            keys += principals.keys(user_id)
+            if site_id is not None:
+                variant = _site_page_variant(user_id=user_id, everything=request.GET.get("all") == "1")
+                keys += page_cache.site_pages.keys(site_id, variant)
+    with cache_read_ahead(keys if len(keys) > 1 else []):
+        yield
+    user = getattr(request, "user", None)
+    if session_key and user is not None and user.is_authenticated and user_id != user.pk:
+        if len(_session_users) >= SESSION_USERS_KEPT:
+            _session_users.clear()
+        _session_users[session_key] = user.pk
 
 
 SITE_LIST_TEMPLATE = "meetings/join/_site_meetings_list.html"
