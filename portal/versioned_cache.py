@@ -16,7 +16,10 @@ thing from the database as if nothing were cached, and keeps nothing.
 from __future__ import annotations
 
 import logging
+import math
 import secrets
+import time
+from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -71,10 +74,16 @@ def read_ahead_take(keys: list[str]) -> dict | None:
 
 
 class VersionedEntries:
-    def __init__(self, namespace: str, *, max_age: int, whole_namespace: bool = False) -> None:
+    """`local_copies`: how many entries this process also keeps in its own memory (immutable values only: a
+    page's bytes). Such an entry is still used only while its versions are the current ones in the cache (read
+    each time, with the others) and before it expires: only the transfer of the value is saved."""
+
+    def __init__(self, namespace: str, *, max_age: int, whole_namespace: bool = False, local_copies: int = 0) -> None:
         self.namespace = namespace
         self.max_age = max_age
         self.whole_namespace = whole_namespace  # a version for all things too (everything_changed)
+        self.local_copies = local_copies
+        self._local: OrderedDict[str, tuple[str, Any, float]] = OrderedDict()  # key -> (version, value, until)
 
     def _version_key(self, thing: Hashable) -> str:
         return f"{self.namespace}:{thing}:version"
@@ -82,34 +91,62 @@ class VersionedEntries:
     def _entry_key(self, thing: Hashable, variant: tuple[str, ...]) -> str:
         return ":".join((self.namespace, str(thing), *variant))
 
-    def keys(self, thing: Hashable, variant: tuple[str, ...] = ()) -> list[str]:
-        """The keys `get` reads (to read them ahead with others: cache_read_ahead)."""
+    def _version_keys(self, thing: Hashable) -> list[str]:
         version_keys = [self._version_key(thing)]
         if self.whole_namespace:
             version_keys.append(self._version_key(EVERYTHING))
-        return [*version_keys, self._entry_key(thing, variant)]
+        return version_keys
+
+    def _local_copy(self, entry_key: str) -> tuple[str, Any, float] | None:
+        copy = self._local.get(entry_key) if self.local_copies else None
+        if copy is not None and copy[2] <= time.time():
+            self._local.pop(entry_key, None)
+            return None
+        return copy
+
+    def _keep_local(self, entry_key: str, version: str, value: Any, until: float) -> None:
+        if not self.local_copies:
+            return
+        self._local[entry_key] = (version, value, until)
+        self._local.move_to_end(entry_key)
+        while len(self._local) > self.local_copies:
+            self._local.popitem(last=False)
+
+    def keys(self, thing: Hashable, variant: tuple[str, ...] = ()) -> list[str]:
+        """The keys `get` will read (to read them ahead with others: cache_read_ahead)."""
+        entry_key = self._entry_key(thing, variant)
+        if self._local_copy(entry_key) is not None:
+            return self._version_keys(thing)
+        return [*self._version_keys(thing), entry_key]
 
     def get(self, thing: Hashable, variant: tuple[str, ...] = ()) -> tuple[Any, str | None]:
         """(the entry if it is of the current versions, else None; the versions to keep a new one under).
 
         (None, None) when the cache cannot be reached: make it from the rows, and keep nothing."""
-        *version_keys, entry_key = self.keys(thing, variant)
+        version_keys, entry_key = self._version_keys(thing), self._entry_key(thing, variant)
+        local = self._local_copy(entry_key)
+        wanted = version_keys if local is not None else [*version_keys, entry_key]
         try:
-            found = read_ahead_take([*version_keys, entry_key])
+            found = read_ahead_take(wanted)
             if found is None:
-                found = cache.get_many([*version_keys, entry_key])
+                found = cache.get_many(wanted)
             missing = [key for key in version_keys if found.get(key) is None]
             if missing:  # first use, or the cache dropped it: any entry there is of an older version
                 for key in missing:
                     cache.add(key, secrets.token_hex(8), timeout=None)
                 found = cache.get_many(version_keys)
                 return None, self._joined(found, version_keys)
+            version = self._joined(found, version_keys)
+            if local is not None:
+                if local[0] == version:
+                    return local[1], version
+                found[entry_key] = cache.get(entry_key)  # changed since: the entry, if one of this version
         except Exception:  # the cache is an optimisation: an outage must not take the pages down
             logger.warning("the cache cannot be read (%s): made without it", self.namespace, exc_info=True)
             return None, None
-        version = self._joined(found, version_keys)
         entry = found.get(entry_key)
-        if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
+        if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == version and entry[2] > time.time():
+            self._keep_local(entry_key, version, entry[1], entry[2])
             return entry[1], version
         return None, version
 
@@ -124,10 +161,13 @@ class VersionedEntries:
         seconds = self.max_age if seconds is None else min(self.max_age, seconds)
         if version is None or seconds <= 0:
             return
+        entry_key, until = self._entry_key(thing, variant), time.time() + seconds
         try:
-            cache.set(self._entry_key(thing, variant), (version, value), timeout=max(1, int(seconds)))
+            cache.set(entry_key, (version, value, until), timeout=max(1, math.ceil(seconds)))
         except Exception:
             logger.warning("the cache cannot be written (%s)", self.namespace, exc_info=True)
+            return
+        self._keep_local(entry_key, version, value, until)
 
     def _bump(self, things: list) -> None:
         try:

@@ -85,3 +85,14 @@ def test_the_redis_cache_keeps_one_client_per_pool(settings):
     client = redis_cache._cache.get_client()
     assert redis_cache._cache.get_client(write=True) is client
     redis_cache.clear()
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set: run through tests.services")
+def test_the_redis_cache_takes_keys_memcached_would_refuse(settings, recwarn):
+    settings.CACHES = {"default": {"BACKEND": "portal.redis_cache.RedisCache", "LOCATION": os.environ["REDIS_URL"]}}
+    redis_cache = caches["default"]
+    key = "หน้า ของ สถานที่:" + "x" * 300
+    redis_cache.set(key, "ok", 60)
+    assert redis_cache.get(key) == "ok"
+    assert not [w for w in recwarn if "memcached" in str(w.message).lower()]
+    redis_cache.delete(key)

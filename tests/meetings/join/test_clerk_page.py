@@ -463,3 +463,35 @@ def test_a_cancelled_meetings_link_is_not_renewed_and_the_page_says_why(login, f
     answer = client.post(reverse("meetings:join:renew-link", kwargs={"code": MUEANG, "pk": meeting.pk}), follow=True)
     assert "การประชุมนี้ยกเลิกแล้ว" in answer.content.decode()
     assert list(JoinPass.objects.filter(meeting=meeting).values_list("pk", "revoked_at")) == passes  # unchanged
+
+
+def test_the_daily_visit_asks_the_cache_once(login, fake_server, schedule, monkeypatch):
+    """The session, who asks and the kept page are read ahead together (meetings.join.views.site_page_read_ahead)
+    once this process has seen the session and the site."""
+    from django.core.cache import caches
+
+    schedule(sites=(MUEANG,))
+    client = login(CLERK, MUEANG)
+    for _ in range(3):
+        body = client.get(site_page(MUEANG)).content.decode()
+    backend = caches["default"]
+    asked: list = []
+    get_many, get = backend.get_many, backend.get
+
+    def counted_get_many(keys, *args, **kwargs):
+        asked.append(list(keys))
+        monkeypatch.setattr(backend, "get", get)  # this process's cache answers get_many with get
+        try:
+            return get_many(keys, *args, **kwargs)
+        finally:
+            monkeypatch.setattr(backend, "get", counted_get)
+
+    def counted_get(key, *args, **kwargs):
+        asked.append([key])
+        return get(key, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "get_many", counted_get_many)
+    monkeypatch.setattr(backend, "get", counted_get)
+    again = client.get(site_page(MUEANG)).content.decode()
+    assert len(asked) == 1, asked
+    assert again.replace(_csrf_token(again), "") == body.replace(_csrf_token(body), "")
