@@ -6,21 +6,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from districts.access import HasRole, Role
-from portal.api_errors import FORBIDDEN, LIST_NOT_FOUND, NOT_FOUND, bad_request
+from portal.api_errors import FORBIDDEN, LIST_NOT_FOUND, NOT_FOUND, bad_request, service_errors
 
 from . import selectors, services
 from .serializers import MeetingPatchSerializer, MeetingSerializer, MeetingWriteSerializer
-
-
-def _as_drf(error: DjangoValidationError) -> ValidationError:
-    if hasattr(error, "error_dict"):
-        return ValidationError(error.message_dict)
-    return ValidationError({"non_field_errors": error.messages})
-
 
 BAD_REQUEST = bad_request("ข้อมูลไม่ถูกต้อง: {ชื่อช่อง: [ข้อความ]} เช่น สถานที่ที่ติดประชุม")
 
@@ -59,7 +51,7 @@ class MeetingViewSet(
         try:
             meeting = services.meeting_schedule(created_by=request.user, **incoming.validated_data)
         except DjangoValidationError as error:
-            raise _as_drf(error) from error
+            raise service_errors(error) from error
         return self._render(meeting, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
@@ -74,7 +66,7 @@ class MeetingViewSet(
             if start is not None:
                 meeting = services.meeting_reschedule(meeting=meeting, start=start, end=end, by=request.user)
         except DjangoValidationError as error:
-            raise _as_drf(error) from error  # DRF's handler rolls the whole request back
+            raise service_errors(error) from error  # DRF's handler rolls the whole request back
         return self._render(meeting)
 
     @extend_schema(request=None, responses={200: MeetingSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND})
@@ -84,5 +76,5 @@ class MeetingViewSet(
         try:
             meeting = services.meeting_cancel(meeting=meeting, by=request.user)
         except DjangoValidationError as error:
-            raise _as_drf(error) from error
+            raise service_errors(error) from error
         return self._render(meeting)
