@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from rest_framework.permissions import BasePermission
 
 from .models import Site, Staff
+from .principals import principal_get
 
 Role = Staff.Role
 
@@ -25,9 +26,10 @@ def staff_of(user) -> Staff | None:
     if not getattr(user, "is_authenticated", False):
         return None
     if not hasattr(user, "_prachum_staff"):
-        # A user has at most one Staff row: no ORDER BY (the model's ordering would join two more tables to sort).
-        found = Staff.objects.select_related("site__province", "site__district").filter(user=user).order_by()[:1]
-        user._prachum_staff = next(iter(found), None)
+        # Signed in through the session, the principal came with it; otherwise (an API token) it is read here,
+        # the same way: from the shared cache, or one query.
+        principal = principal_get(user.pk)
+        user._prachum_staff = principal._prachum_staff if principal is not None else None
     return user._prachum_staff
 
 

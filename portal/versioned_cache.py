@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import math
 import secrets
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Iterator
@@ -84,6 +85,7 @@ class VersionedEntries:
         self.whole_namespace = whole_namespace  # a version for all things too (everything_changed)
         self.local_copies = local_copies
         self._local: OrderedDict[str, tuple[str, Any, float]] = OrderedDict()  # key -> (version, value, until)
+        self._local_lock = threading.Lock()  # gunicorn may run threads (GUNICORN_THREADS)
 
     def _version_key(self, thing: Hashable) -> str:
         return f"{self.namespace}:{thing}:version"
@@ -100,17 +102,19 @@ class VersionedEntries:
     def _local_copy(self, entry_key: str) -> tuple[str, Any, float] | None:
         copy = self._local.get(entry_key) if self.local_copies else None
         if copy is not None and copy[2] <= time.time():
-            self._local.pop(entry_key, None)
+            with self._local_lock:
+                self._local.pop(entry_key, None)
             return None
         return copy
 
     def _keep_local(self, entry_key: str, version: str, value: Any, until: float) -> None:
         if not self.local_copies:
             return
-        self._local[entry_key] = (version, value, until)
-        self._local.move_to_end(entry_key)
-        while len(self._local) > self.local_copies:
-            self._local.popitem(last=False)
+        with self._local_lock:
+            self._local[entry_key] = (version, value, until)
+            self._local.move_to_end(entry_key)
+            while len(self._local) > self.local_copies:
+                self._local.popitem(last=False)
 
     def keys(self, thing: Hashable, variant: tuple[str, ...] = ()) -> list[str]:
         """The keys `get` will read (to read them ahead with others: cache_read_ahead)."""

@@ -77,6 +77,7 @@ def test_the_same_queries_for_one_agency_as_for_many():
             assert client.get("/api/agencies/").status_code == 200
         return len(context)
 
+    client.get("/api/agencies/")  # the first request reads who asks (then kept in the cache)
     one = queries()
     for number, code in enumerate(("4102", "4103", "4104", None, None), start=1):
         agency(f"หน่วยงาน {number}", district=code)

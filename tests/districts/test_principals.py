@@ -85,3 +85,18 @@ def test_a_user_without_staff_row_has_none(db):
     user = get_user_model().objects.create_user("no-role", password="x" * 20)
     assert principal_get(user.pk)._prachum_staff is None
     assert principal_get(user.pk + 1000) is None
+
+
+def test_a_token_caller_is_read_through_the_cache_and_a_role_change_is_seen(db):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    staff = StaffFactory.create(role=Role.CLERK, site_code="4101")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION="Token " + Token.objects.create(user=staff.user).key)
+    path = "/api/sites/4101/meetings/"
+    assert api.get(path).status_code == 200
+    assert principal_get(staff.user_id)._prachum_staff.role == Role.CLERK  # kept from that request
+    staff_role_change(staff=staff, role=Role.CLERK, site=Site.objects.get(district__code="4102"))
+    assert api.get(path).status_code == 403  # not their site any more
+    assert api.get("/api/sites/4102/meetings/").status_code == 200
