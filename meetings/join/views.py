@@ -13,7 +13,7 @@ import csv
 import hashlib
 import io
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 
@@ -25,11 +25,9 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views import View
 from django.views.generic import TemplateView
@@ -105,9 +103,28 @@ def site_page_context(*, user, site: Site, everything: bool = False) -> dict:
     true (`site_page_valid_until`: a Join button opens, a meeting ends, the day changes)."""
     can_join = has_role(user, JOINING_ROLES)
     days = None if everything else selectors.CLERK_DAYS
-    html, valid_until = _site_meetings_html(site=site, can_join=can_join, days=days)
-    html = mark_safe(html)  # nosec B308, B703  # noqa: S308 - rendered by the template engine, autoescaped
-    return {"site_meetings_html": html, "can_join": can_join, "site_page_valid_until": valid_until}
+    listing = selectors.clerk_meetings(site=site, days=days)
+    entries = listing.entries
+    context = {
+        "site_meetings": entries, "can_join": can_join, "later": listing.later, "everything": days is None,
+        "days_ahead": selectors.CLERK_DAYS, "site_page_valid_until": listing.valid_until,
+    }
+    if can_join:
+        missing = [entry.meeting.pk for entry in entries if entry.join_pass is None and entry.window != "cancelled"]
+        if missing:  # scheduled before passes existed, or revoked without a new one: issued now, once
+            selectors.clerk_meetings_attach(
+                listing, services.join_passes_issue_for_site(site=site, meeting_ids=missing)
+            )
+        link_of, paths_of = join_url_maker(), site_meeting_paths_maker(site.code)
+        for entry in entries:
+            entry.join_url = link_of(entry.join_pass.token) if entry.join_pass else ""
+            entry.urls = paths_of(entry.meeting.pk)
+        shown = [entry for entry in entries if entry.join_url]
+        for entry, svg in zip(shown, qr_svgs([(e.join_url, e.meeting.title) for e in shown], scale=3), strict=True):
+            entry.qr = svg
+        context["feed_url"] = feed_url(services.calendar_feed_ensure(site=site).token)
+        context["last_test_call"] = selectors.site_last_test_call(site=site)
+    return context
 
 
 # Stands for the CSRF token in a page kept in the cache; each answer puts its own token there.
@@ -193,34 +210,6 @@ def site_page_read_ahead(request, *, code: str):
         if len(_session_users) >= SESSION_USERS_KEPT:
             _session_users.clear()
         _session_users[session_key] = user.pk
-
-
-SITE_LIST_TEMPLATE = "meetings/join/_site_meetings_list.html"
-
-
-def _site_meetings_html(*, site: Site, can_join: bool, days: int | None) -> tuple[str, datetime]:
-    listing = selectors.clerk_meetings(site=site, days=days)
-    entries = listing.entries
-    context = {
-        "site": site, "site_meetings": entries, "can_join": can_join, "later": listing.later,
-        "everything": days is None, "days_ahead": selectors.CLERK_DAYS,
-    }
-    if can_join:
-        missing = [entry.meeting.pk for entry in entries if entry.join_pass is None and entry.window != "cancelled"]
-        if missing:  # scheduled before passes existed, or revoked without a new one: issued now, once
-            selectors.clerk_meetings_attach(
-                listing, services.join_passes_issue_for_site(site=site, meeting_ids=missing)
-            )
-        link_of, paths_of = join_url_maker(), site_meeting_paths_maker(site.code)
-        for entry in entries:
-            entry.join_url = link_of(entry.join_pass.token) if entry.join_pass else ""
-            entry.urls = paths_of(entry.meeting.pk)
-        shown = [entry for entry in entries if entry.join_url]
-        for entry, svg in zip(shown, qr_svgs([(e.join_url, e.meeting.title) for e in shown], scale=3), strict=True):
-            entry.qr = svg
-        context["feed_url"] = feed_url(services.calendar_feed_ensure(site=site).token)
-        context["last_test_call"] = selectors.site_last_test_call(site=site)
-    return render_to_string(SITE_LIST_TEMPLATE, context), listing.valid_until
 
 
 class SiteMixin(RoleRequiredMixin):
