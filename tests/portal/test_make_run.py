@@ -1,5 +1,6 @@
 """`make run`'s script, from an empty database: a login page at the printed URL, and the four demo accounts log in."""
 
+import contextlib
 import os
 import re
 import shutil
@@ -66,4 +67,18 @@ def test_embedded_run_serves_login_and_demo_accounts(tmp_path):
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)
+        _group_ended(process.pid)  # Janus and the periodic runner too: nothing left running after the test
         log.close()
+
+
+def _group_ended(group: int, seconds: float = 15) -> None:
+    """Wait for every process of the group to end after SIGTERM; SIGKILL what is still there after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGKILL)
