@@ -18,9 +18,7 @@ from __future__ import annotations
 import logging
 import math
 import secrets
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -75,17 +73,10 @@ def read_ahead_take(keys: list[str]) -> dict | None:
 
 
 class VersionedEntries:
-    """`local_copies`: how many entries this process also keeps in its own memory (immutable values only: a
-    page's bytes). Such an entry is still used only while its versions are the current ones in the cache (read
-    each time, with the others) and before it expires: only the transfer of the value is saved."""
-
-    def __init__(self, namespace: str, *, max_age: int, whole_namespace: bool = False, local_copies: int = 0) -> None:
+    def __init__(self, namespace: str, *, max_age: int, whole_namespace: bool = False) -> None:
         self.namespace = namespace
         self.max_age = max_age
         self.whole_namespace = whole_namespace  # a version for all things too (everything_changed)
-        self.local_copies = local_copies
-        self._local: OrderedDict[str, tuple[str, Any, float]] = OrderedDict()  # key -> (version, value, until)
-        self._local_lock = threading.Lock()  # gunicorn may run threads (GUNICORN_THREADS)
 
     def _version_key(self, thing: Hashable) -> str:
         return f"{self.namespace}:{thing}:version"
@@ -99,37 +90,16 @@ class VersionedEntries:
             version_keys.append(self._version_key(EVERYTHING))
         return version_keys
 
-    def _local_copy(self, entry_key: str) -> tuple[str, Any, float] | None:
-        copy = self._local.get(entry_key) if self.local_copies else None
-        if copy is not None and copy[2] <= time.time():
-            with self._local_lock:
-                self._local.pop(entry_key, None)
-            return None
-        return copy
-
-    def _keep_local(self, entry_key: str, version: str, value: Any, until: float) -> None:
-        if not self.local_copies:
-            return
-        with self._local_lock:
-            self._local[entry_key] = (version, value, until)
-            self._local.move_to_end(entry_key)
-            while len(self._local) > self.local_copies:
-                self._local.popitem(last=False)
-
     def keys(self, thing: Hashable, variant: tuple[str, ...] = ()) -> list[str]:
         """The keys `get` will read (to read them ahead with others: cache_read_ahead)."""
-        entry_key = self._entry_key(thing, variant)
-        if self._local_copy(entry_key) is not None:
-            return self._version_keys(thing)
-        return [*self._version_keys(thing), entry_key]
+        return [*self._version_keys(thing), self._entry_key(thing, variant)]
 
     def get(self, thing: Hashable, variant: tuple[str, ...] = ()) -> tuple[Any, str | None]:
         """(the entry if it is of the current versions, else None; the versions to keep a new one under).
 
         (None, None) when the cache cannot be reached: make it from the rows, and keep nothing."""
         version_keys, entry_key = self._version_keys(thing), self._entry_key(thing, variant)
-        local = self._local_copy(entry_key)
-        wanted = version_keys if local is not None else [*version_keys, entry_key]
+        wanted = [*version_keys, entry_key]
         try:
             found = read_ahead_take(wanted)
             if found is None:
@@ -141,16 +111,11 @@ class VersionedEntries:
                 found = cache.get_many(version_keys)
                 return None, self._joined(found, version_keys)
             version = self._joined(found, version_keys)
-            if local is not None:
-                if local[0] == version:
-                    return local[1], version
-                found[entry_key] = cache.get(entry_key)  # changed since: the entry, if one of this version
         except Exception:  # the cache is an optimisation: an outage must not take the pages down
             logger.warning("the cache cannot be read (%s): made without it", self.namespace, exc_info=True)
             return None, None
         entry = found.get(entry_key)
         if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == version and entry[2] > time.time():
-            self._keep_local(entry_key, version, entry[1], entry[2])
             return entry[1], version
         return None, version
 
@@ -170,8 +135,6 @@ class VersionedEntries:
             cache.set(entry_key, (version, value, until), timeout=max(1, math.ceil(seconds)))
         except Exception:
             logger.warning("the cache cannot be written (%s)", self.namespace, exc_info=True)
-            return
-        self._keep_local(entry_key, version, value, until)
 
     def _bump(self, things: list) -> None:
         try:

@@ -30,9 +30,7 @@ from portal.versioned_cache import VersionedEntries
 
 # The longest a rendered page is kept, in seconds, whatever happens.
 MAX_AGE = 300
-# Each web process also keeps the last pages it served (their bytes), used while the site's version is current.
-LOCAL_COPIES = 400
-site_pages = VersionedEntries("join:site-page", max_age=MAX_AGE, local_copies=LOCAL_COPIES)
+site_pages = VersionedEntries("join:site-page", max_age=MAX_AGE)
 
 
 def site_page_get(site_id: int, variant: tuple[str, ...]) -> tuple[str | None, str | None]:

@@ -93,6 +93,13 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"]["BACKEND"] = "portal.redis_cache.RedisCache"  # one client per pool, not one per call
     # A Redis that hangs must not hang the pages: every use of the cache falls back to the database on errors.
     CACHES["default"].setdefault("OPTIONS", {}).update({"socket_connect_timeout": 0.5, "socket_timeout": 0.5})
+    # Keys every page reads and few requests change (sessions, who asks, the clerk's pages): each web process
+    # keeps copies, dropped when Redis says they changed (portal/near_copies.py). PRACHUM_CACHE_NEAR=false for a
+    # Redis that does not support CLIENT TRACKING (Redis < 6, some proxies).
+    if env.bool("PRACHUM_CACHE_NEAR", default=True):
+        CACHES["default"]["OPTIONS"]["NEAR_PREFIXES"] = [
+            "django.contrib.sessions.cached_db", "principal:", "join:site-page:",
+        ]
 # Sessions and who is asking (districts/principals.py) are read from the cache only when it is shared by every
 # web process (a process's own memory cannot be told that another one signed someone out or changed a role).
 # Both stay in the database as the truth: with Redis down (it is also the broker) people still sign in and work

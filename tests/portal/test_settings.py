@@ -55,3 +55,26 @@ def test_production_passes_check_deploy_with_no_warning():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues (0 silenced)" in result.stdout
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set: run through tests.services")
+@pytest.mark.parametrize("near", ["true", "false"])
+def test_production_keeps_copies_of_the_hot_cache_keys_in_each_process_unless_told_not_to(near):
+    env = _bare_env(
+        DJANGO_SETTINGS_MODULE="portal.settings.production",
+        DJANGO_SECRET_KEY="k" * 20 + "-prod-secret-for-the-check-only-" + "z" * 20,
+        DJANGO_ALLOWED_HOSTS="prachum.udonthani.go.th",
+        DATABASE_URL=os.environ.get("DATABASE_URL", "sqlite:////tmp/prachum-check.sqlite3"),
+        CACHE_URL=os.environ["REDIS_URL"],
+        PRACHUM_CACHE_NEAR=near,
+    )
+    shown = (
+        "from django.core.cache import cache; from portal.sessions import session_cache_key; "
+        "near = cache._cache._near; cache.set('principal:7', 'who', 5); "
+        "print(near and [near.kept(cache.make_key(k)) for k in "
+        "(session_cache_key('k'), 'principal:7', 'join:site-page:3:version', 'celery:x')], cache.get('principal:7'))"
+    )
+    result = _manage("shell", "-c", shown, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    expected = "[True, True, True, False] who" if near == "true" else "None who"
+    assert result.stdout.strip().splitlines()[-1] == expected  # after the shell's own lines (auto-imports)

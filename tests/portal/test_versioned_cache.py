@@ -1,5 +1,5 @@
-"""Cache entries used only while their versions are current: read ahead in one round trip, and kept in the
-process's memory (the value's transfer saved) without ever outliving their versions or their expiry."""
+"""Cache entries used only while their versions are current and before their expiry, read ahead in one round
+trip. (Copies kept in each process's memory are portal.near_copies': tests/portal/test_near_copies.py.)"""
 
 from __future__ import annotations
 
@@ -59,39 +59,15 @@ def test_read_ahead_answers_the_reads_inside_in_one_round_trip(reads):
         assert people.get(3)[0] is None  # the read ahead checks the versions as any read does
 
 
-def test_a_local_copy_saves_the_transfer_but_never_outlives_its_version(reads):
-    pages = VersionedEntries("t:local", max_age=300, local_copies=10)
+def test_an_entry_is_used_only_while_its_version_is_current_and_before_it_expires(reads):
+    pages = VersionedEntries("t:expiry", max_age=300)
     _, version = pages.get(7, ("th",))
     pages.set(7, ("th",), version, b"<p>one</p>", seconds=120)
-    reads.clear()
     assert pages.get(7, ("th",)) == (b"<p>one</p>", version)
-    assert reads == [["t:local:7:version"]]  # the version only: the page came from this process's memory
-    assert pages.keys(7, ("th",)) == ["t:local:7:version"]
-
-    pages.changed([7])  # another process wrote: the copy here is of an older version
+    pages.changed([7])  # another process wrote
     page, newer = pages.get(7, ("th",))
     assert page is None
     assert newer != version
-
     pages.set(7, ("th",), newer, b"<p>two</p>", seconds=120)
     with time_machine.travel(timezone.now() + timedelta(seconds=121), tick=False):
-        assert pages.get(7, ("th",))[0] is None  # expired here as in the cache (a Join button opened)
-
-
-def test_a_copy_kept_by_another_process_is_read_from_the_cache(reads):
-    writer = VersionedEntries("t:shared", max_age=300, local_copies=10)
-    reader = VersionedEntries("t:shared", max_age=300, local_copies=10)  # another process: its own memory
-    _, version = writer.get(1)
-    writer.set(1, (), version, b"<p>kept</p>")
-    assert reader.get(1) == (b"<p>kept</p>", version)
-    reads.clear()
-    assert reader.get(1) == (b"<p>kept</p>", version)
-    assert reads == [["t:shared:1:version"]]
-
-
-def test_local_copies_are_bounded():
-    pages = VersionedEntries("t:bounded", max_age=300, local_copies=3)
-    for thing in range(10):
-        _, version = pages.get(thing)
-        pages.set(thing, (), version, b"x")
-    assert len(pages._local) == 3
+        assert pages.get(7, ("th",))[0] is None  # the page changes then (a Join button opens)
