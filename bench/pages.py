@@ -20,11 +20,13 @@ wrk (Debian) on loopback: `bare` (bench/pages_urls.py: the middleware stack and 
 `clerk` (/sites/<code>/ of the 76 clerks in turn, each with its own session cookie and the CSRF cookie an
 earlier visit left) and `join` (the join page of
 the 304 passes of the open meetings in turn, no login). Each target runs --repeats times, interleaved (bare,
-clerk, join, bare, ...), for --duration seconds at --connections clients; the figures are the medians.
+clerk, join, bare, ...), for --duration seconds at --connections clients; the figures are the medians, and
+`ratio_paired` is the median of each round's clerk / bare (adjacent runs: the machine's other load cancels).
 Afterwards each page is rendered in-process to count its queries and time its parts (SQL, QR codes).
 The clerk's page is kept whole in the cache per site and viewer (meetings/join/page_cache.py), the session and
-who asks are read through it (portal/sessions.py, districts/principals.py), and nothing is written during the
-runs, so after the warm-up they measure the daily visit; the in-process block also times the
+who asks are read through it (portal/sessions.py, districts/principals.py), each worker keeps copies of those
+keys while Redis has not said they changed (portal/near_copies.py), and nothing is written during the runs, so
+after the warm-up they measure the daily visit; the in-process block also times the
 visit after a write to the site's meetings (`clerk_not_cached`) and on an empty cache (`clerk_cold`).
 
 The last line is one JSON object: `clerk_page_rps`, `join_page_rps`, `bare_rps`, `ratio` (clerk / bare),
@@ -696,7 +698,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--meetings", type=int, default=20_000)
     parser.add_argument("--duration", type=int, default=8, help="seconds per wrk run")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2 * _cores() + 1)
@@ -761,6 +763,10 @@ def main() -> int:
         "join_page_rps": round(join, 1),
         "bare_rps": round(bare, 1),
         "ratio": round(clerk / bare, 3),
+        # each clerk run against the bare run just before it (the same minute of a shared machine), then the median
+        "ratio_paired": round(statistics.median(c.rps / b.rps for b, c in zip(runs["bare"], runs["clerk"],
+                                                                              strict=True)), 3),
+        "ratios_per_round": [round(c.rps / b.rps, 3) for b, c in zip(runs["bare"], runs["clerk"], strict=True)],
         "join_ratio": round(join / bare, 3),
         "p50_ms": round(_median(runs["clerk"], "p50_ms"), 2),
         "p99_ms": round(_median(runs["clerk"], "p99_ms"), 2),
