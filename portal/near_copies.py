@@ -20,8 +20,10 @@ and the process reads from Redis until a new connection listens again, tried onc
 A FLUSHDB tells every listener to drop everything. Only the values' bytes are kept: each read unpickles its own
 object, so a caller that changes what it read (a session) changes nothing here.
 
-Other processes learn of a write when Redis sends them its notice, in the same pass of Redis's event loop as the
-writer's own answer: before the writer can show anyone its result.
+Other processes learn of a write from Redis's notice, which Redis writes to their connections in the same pass
+of its event loop as its answer to the writer: by the time the writer's page has reached a browser and the
+browser's next request has reached another process, the notice is there (a LAN's microseconds against an HTTP
+round trip's milliseconds), and that process applies it before it uses any copy.
 """
 
 from __future__ import annotations
