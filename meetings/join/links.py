@@ -41,6 +41,12 @@ def join_url_maker() -> Callable[[str], str]:
     return lambda token: f"{before}{token}{after}"
 
 
+def join_qr_path_maker() -> Callable[[str], str]:
+    """The address of the QR code image of each token's join link (`/j/<token>/qr.svg`), reversed once."""
+    before, after = _pass_route("qr", _STAND_IN).split(_STAND_IN)
+    return lambda token: f"{before}{token}{after}"
+
+
 def site_meeting_paths_maker(code: str) -> Callable[[int], dict[str, str]]:
     """The addresses of a site's files of a meeting (.ics, join sheet, PDF, new link), by meeting id: each route
     is reversed once for the site, not once per meeting."""

@@ -8,6 +8,7 @@ from . import views
 app_name = "j"
 urlpatterns = [
     path("<str:token>/", views.JoinPageView.as_view(), name="page"),
+    path("<str:token>/qr.svg", views.JoinPassQrView.as_view(), name="qr"),
     path("<str:token>/moderate/", views.PassModerateView.as_view(), name="moderate"),
     path("<str:token>/test/", views.PassTestCallStartView.as_view(), name="test"),
 ]

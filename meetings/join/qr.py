@@ -64,3 +64,23 @@ def qr_png(url: str, *, scale: int = 8) -> bytes:
     buffer = io.BytesIO()
     qr_code(url).save(buffer, kind="png", scale=scale, border=4)
     return buffer.getvalue()
+
+
+def qr_svg_document(url: str) -> bytes:
+    """A standalone SVG file (with its namespace, and a viewBox so that it scales to the size the page gives it)
+    for `<img src>`, through the cache like `qr_svgs`."""
+    key = "join:qr:file:" + hashlib.sha256(url.encode()).hexdigest()[:32]
+    try:
+        document = cache.get(key)
+    except Exception:
+        logger.warning("the cache cannot be read: the QR code is drawn again", exc_info=True)
+        document = None
+    if document is None:
+        buffer = io.BytesIO()
+        qr_code(url).save(buffer, kind="svg", border=2, xmldecl=False, svgns=True, omitsize=True, title=None)
+        document = buffer.getvalue()
+        try:
+            cache.set(key, document, timeout=QR_CACHE_SECONDS)
+        except Exception:
+            logger.warning("the cache cannot be written", exc_info=True)
+    return document

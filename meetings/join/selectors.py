@@ -77,6 +77,16 @@ def join_pass_get(*, token: str) -> JoinPass | None:
     return found
 
 
+def join_pass_is_current(*, token: str) -> bool:
+    """A pass with this token exists and has not been revoked (its link, and so its QR code, is shown)."""
+    if not token or len(token) > 64:
+        return False
+    found = (
+        JoinPass.objects.filter(token=token, revoked_at__isnull=True).order_by().values_list("token", flat=True)[:1]
+    )
+    return any(hmac.compare_digest(row.encode(), token.encode()) for row in found)
+
+
 def room_of(meeting: Meeting):
     """The meeting's Room, or None (it is created with the meeting, but may be missing in old data)."""
     try:

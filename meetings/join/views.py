@@ -45,6 +45,7 @@ from ..models import MediaServer
 from . import page_cache, selectors, services
 from .links import (
     feed_url,
+    join_qr_path_maker,
     join_url,
     join_url_maker,
     pass_moderate_path,
@@ -53,7 +54,7 @@ from .links import (
     site_marker,
     site_meeting_paths_maker,
 )
-from .qr import qr_svgs
+from .qr import qr_svg_document, qr_svgs
 
 logger = logging.getLogger(__name__)
 
@@ -115,13 +116,11 @@ def site_page_context(*, user, site: Site, everything: bool = False) -> dict:
             selectors.clerk_meetings_attach(
                 listing, services.join_passes_issue_for_site(site=site, meeting_ids=missing)
             )
-        link_of, paths_of = join_url_maker(), site_meeting_paths_maker(site.code)
+        link_of, qr_of, paths_of = join_url_maker(), join_qr_path_maker(), site_meeting_paths_maker(site.code)
         for entry in entries:
             entry.join_url = link_of(entry.join_pass.token) if entry.join_pass else ""
+            entry.qr_src = qr_of(entry.join_pass.token) if entry.join_pass else ""
             entry.urls = paths_of(entry.meeting.pk)
-        shown = [entry for entry in entries if entry.join_url]
-        for entry, svg in zip(shown, qr_svgs([(e.join_url, e.meeting.title) for e in shown], scale=3), strict=True):
-            entry.qr = svg
         context["feed_url"] = feed_url(services.calendar_feed_ensure(site=site).token)
         context["last_test_call"] = selectors.site_last_test_call(site=site)
     return context
@@ -385,6 +384,25 @@ def _call_config(request, *, mode: str, server: MediaServer, room_number: int, p
         "endsAt": ends_at.isoformat() if ends_at else None,
         **extra,
     }
+
+
+# A link's code never changes (a renewed link is a new link): the browser keeps the image for a day.
+QR_IMAGE_MAX_AGE = 60 * 60 * 24
+
+
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class JoinPassQrView(View):
+    """The QR code of a pass's join link as an SVG image: the site's page shows it with `loading="lazy"` (a phone
+    fetches it only when it scrolls to it, and keeps it), the printed sheet inlines its own. The token is the
+    capability, as for the link it encodes; a revoked or unknown pass has no code (404). One query."""
+
+    def get(self, request, token: str):
+        if not selectors.join_pass_is_current(token=token):
+            raise Http404("ไม่พบลิงก์เข้าร่วมประชุมนี้ หรือมีการออกลิงก์ใหม่แทนแล้ว")
+        response = HttpResponse(qr_svg_document(join_url(token)), content_type="image/svg+xml")
+        response["Cache-Control"] = f"private, max-age={QR_IMAGE_MAX_AGE}"
+        response["Referrer-Policy"] = "same-origin"
+        return response
 
 
 @method_decorator(transaction.non_atomic_requests, name="dispatch")

@@ -11,7 +11,8 @@ the portal itself (Django's threaded WSGI server in this process, static files i
    with requestVideoFrameCallback, still advancing a second later);
 3. the hall presents its screen (getDisplayMedia replaces the camera track): Mueang receives the screen;
 4. a third Chromium logs in as the scheduler and opens the control centre: hall and Mueang connected, Kut Chap
-   not yet, "2/3", Kut Chap's phone a tel: link; the Attendance rows exist;
+   not yet, "2/3", Kut Chap's phone a tel: link; the Attendance rows exist; Mueang's page shows its QR code
+   images;
 5. the hall (moderator) removes Mueang from its page: the portal kicks it through Janus with the room's secret;
    Mueang's page says so, and the control centre, refreshed by htmx, shows Mueang as left;
 6. Mueang opens its test room from its link, its own video comes back through Janus, the page reports media
@@ -278,6 +279,33 @@ def check_control_centre(board, base_url: str, data: dict, figures: dict) -> Non
     log("attendance rows exist for the two connected sites")
 
 
+def site_page_shows_its_qr_codes(board, base_url: str, link: str, figures: dict) -> None:
+    """Mueang's page (a scheduler of the province may open it) shows each meeting's QR code as an image of its
+    own, loaded lazily: the browser draws it once scrolled to (a standalone SVG: its namespace and viewBox)."""
+    page = board.context.new_page()
+    try:
+        page.goto(f"{base_url}/sites/{MUEANG}/", wait_until="load")
+        image = page.locator("img.qr").first
+        image.scroll_into_view_if_needed()
+        page.wait_for_function(
+            "() => { const i = document.querySelector('img.qr'); return i && i.complete && i.naturalWidth > 0; }",
+            timeout=10_000,
+        )
+        size = page.evaluate("() => { const i = document.querySelector('img.qr'); "
+                             "return [i.naturalWidth, i.getBoundingClientRect().width]; }")
+        shot = Path(tempfile.mkdtemp(prefix="prachum-qr-")) / "qr.png"
+        image.screenshot(path=str(shot))  # what the clerk's screen shows, read back as a phone's camera would
+        read = subprocess.run(["zbarimg", "--quiet", "--raw", str(shot)], capture_output=True, text=True,
+                              check=False).stdout.split()
+        shutil.rmtree(shot.parent, ignore_errors=True)
+    finally:
+        page.close()
+    figures["site_page_qr"] = {"natural_width": size[0], "shown_width": size[1], "reads": read}
+    if read != [link]:
+        raise Failed(f"the QR code on Mueang's page reads {read}, not its join link {link}")
+    log(f"Mueang's page shows its QR code as an image ({size[1]} px wide) that reads as its join link")
+
+
 def host_removes_mueang(pages: dict, board, data: dict, figures: dict) -> None:
     """The host removes Mueang from its own page; the board, refreshed by htmx, shows it left."""
     pages[HALL].click(f'.tile.remote[data-display^="{MUEANG} · "] button.kick')
@@ -354,6 +382,7 @@ def run(playwright, *, work: Path, base_url: str, data: dict, console: list, jan
         contexts.append(context)
         check_control_centre(board, base_url, data, figures)
         screenshots({"scheduler": board}, "control")
+        site_page_shows_its_qr_codes(board, base_url, data["links"][MUEANG], figures)
         host_removes_mueang(pages, board, data, figures)
         mueang_tests_itself(pages[MUEANG], board, janus, data, figures)
         return figures

@@ -189,6 +189,7 @@ case("meetings:jitsi-reservation", "GET", "/meetings/jitsi/reservations/wrong/co
 J = "{pass_token}"
 for prefix, ns in (("/meetings/join/p", "meetings:join:j"), ("/j", "j")):
     case(f"{ns}:page", "GET", f"{prefix}/{J}/", any=DENIED)  # before the window: refused, whoever asks
+    case(f"{ns}:qr", "GET", f"{prefix}/{J}/qr.svg", any=OK)  # the link's QR code: the token is the capability
     case(f"{ns}:moderate", "POST", f"{prefix}/{J}/moderate/", any=DENIED)
     case(f"{ns}:test", "POST", f"{prefix}/{J}/test/", any=FOUND)
 # Finance sees a site's meetings but never its join links, sheets or calendar files.

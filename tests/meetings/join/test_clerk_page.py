@@ -3,6 +3,7 @@ printable join sheet (HTML and PDF, Thai), the test call and the calendar feed �
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import unicodedata
@@ -21,7 +22,7 @@ from districts.models import Staff
 from meetings.join.links import join_url
 from meetings.join.models import CalendarFeed, JoinPass
 from meetings.join.page_cache import site_pages_changed
-from meetings.join.qr import qr_png
+from meetings.join.qr import qr_code, qr_png, qr_svg_document
 from portal.thaidate import BANGKOK
 from tests.factories.meetings import MeetingFactory, site
 from tests.services.ports import free_port
@@ -58,7 +59,10 @@ def test_the_clerk_sees_their_meetings_with_join_button_qr_and_files(login, fake
     assert f'href="{later_link}"' not in body  # not yet: a disabled button and when it opens
     assert later_link in body  # the link itself is there to copy
     assert "ปุ่มนี้จะใช้ได้ตั้งแต่" in body
-    assert body.count('class="segno"') == 2  # a QR code per meeting, inline SVG
+    for meeting in (today, later):  # a QR code per meeting: an image of its own, fetched when scrolled to
+        qr = reverse("j:qr", kwargs={"token": pass_of(meeting, MUEANG).token})
+        assert f'<img class="qr" src="{qr}" alt="คิวอาร์โค้ดของลิงก์เข้าร่วมประชุม: {meeting.title}"' in body
+    assert body.count('loading="lazy"') == 2
     for url in (*join_urls(MUEANG, today.pk).values(), *join_urls(MUEANG, later.pk).values()):
         assert url in body
     assert reverse("meetings:join:site-test-call", kwargs={"code": MUEANG}) in body
@@ -173,6 +177,37 @@ def test_the_qr_code_decodes_to_the_join_link(fake_server, schedule, tmp_path):
     assert zbar(png) == [link]
 
 
+def _path_data(svg: bytes) -> str:
+    return re.search(rb' d="([^"]+)"', svg).group(1).decode()
+
+
+def test_the_qr_image_is_the_code_of_the_join_link_for_whoever_holds_the_link(fake_server, schedule,
+                                                                               django_assert_num_queries):
+    meeting = schedule(sites=(MUEANG,))
+    token = pass_of(meeting, MUEANG).token
+    with django_assert_num_queries(1):
+        answer = Client().get(reverse("j:qr", kwargs={"token": token}))  # no login: the token is the capability
+    assert answer.status_code == 200
+    assert answer["Content-Type"] == "image/svg+xml"
+    assert answer["Cache-Control"] == "private, max-age=86400"  # a link's code never changes: kept a day
+    assert answer.content.startswith(b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ')  # a file of its own
+    drawn = qr_svg_document(join_url(token))
+    assert _path_data(answer.content) == _path_data(drawn)
+    reference = io.BytesIO()
+    qr_code(join_url(token)).save(reference, kind="svg", border=2, svgns=True, omitsize=True)
+    assert _path_data(answer.content) == _path_data(reference.getvalue())  # the code that zbar reads (above)
+    assert Client().get(reverse("j:qr", kwargs={"token": "not-a-pass"})).status_code == 404
+
+
+def test_a_renewed_links_old_qr_image_is_gone(login, fake_server, schedule):
+    meeting = schedule(sites=(MUEANG,))
+    old = pass_of(meeting, MUEANG).token
+    login(CLERK, MUEANG).post(reverse("meetings:join:renew-link", kwargs={"code": MUEANG, "pk": meeting.pk}))
+    assert Client().get(reverse("j:qr", kwargs={"token": old})).status_code == 404
+    new = pass_of(meeting, MUEANG).token
+    assert Client().get(reverse("j:qr", kwargs={"token": new})).status_code == 200
+
+
 def test_the_pdf_join_sheet_is_one_a4_page_in_thai_with_a_qr_code_that_reads(login, fake_server, schedule, tmp_path):
     meeting = schedule(sites=(MUEANG,), title="ประชุมกรมการจังหวัดประจำเดือน")
     link = join_url(pass_of(meeting, MUEANG).token)
@@ -257,17 +292,17 @@ def test_the_clerks_page_costs_a_fixed_number_of_queries(login, fake_server, cou
     client = login(CLERK, NA_YUNG)
     with django_assert_num_queries(FIRST_VISIT):
         response = client.get(site_page(NA_YUNG))
-    assert response.content.decode().count('class="segno"') == count
+    assert response.content.decode().count('<img class="qr"') == count
     assert JoinPass.objects.filter(site=site(NA_YUNG)).count() == count
     site_pages_changed(site_ids=[site(NA_YUNG).pk])  # as any write to the site's meetings does
     with django_assert_num_queries(NOT_CACHED):
         response = client.get(site_page(NA_YUNG))
     listed = response.content.decode()
     assert listed.count('class="meeting-entry') == count
-    assert listed.count('class="segno"') == count
+    assert listed.count('<img class="qr"') == count
     with django_assert_num_queries(CACHED):
         response = client.get(site_page(NA_YUNG))
-    assert response.content.decode().count('class="segno"') == count
+    assert response.content.decode().count('<img class="qr"') == count
 
 
 def test_the_page_lists_two_weeks_and_links_to_the_rest(login, fake_server, schedule):
@@ -283,7 +318,7 @@ def test_the_page_lists_two_weeks_and_links_to_the_rest(login, fake_server, sche
     everything = client.get(site_page(MUEANG), {"all": "1"}).content.decode()
     assert later.title in everything
     assert join_url(pass_of(later, MUEANG).token) in everything
-    assert everything.count('class="segno"') == 4
+    assert everything.count('<img class="qr"') == 4
     assert f'href="{site_page(MUEANG)}#meetings"' in everything
 
 
@@ -370,7 +405,7 @@ def test_the_page_works_when_the_cache_is_down(login, fake_server, schedule, set
                                    "LOCATION": f"redis://127.0.0.1:{free_port()}/0"}}  # nothing listens there
     body = login(CLERK, MUEANG).get(site_page(MUEANG)).content.decode()
     assert join_url(pass_of(meeting, MUEANG).token) in body
-    assert body.count('class="segno"') == 1
+    assert body.count('<img class="qr"') == 1
     assert "the cache cannot be read" in caplog.text
 
 
