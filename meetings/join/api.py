@@ -35,7 +35,7 @@ from portal.api_errors import FORBIDDEN, LIST_NOT_FOUND, NOT_FOUND, bad_request,
 from portal.thaidate import BANGKOK
 
 from . import selectors, services
-from .links import feed_url, join_url_maker, portal_url, site_meeting_paths_maker
+from .links import feed_url, join_qr_path_maker, join_url_maker, portal_url, site_meeting_paths_maker
 from .models import TestCall
 from .views import CONTROL_ROLES, JOINING_ROLES
 
@@ -64,6 +64,7 @@ class ClerkMeetingSerializer(serializers.Serializer):
     join_url = serializers.URLField(
         allow_null=True, help_text="ลิงก์เข้าร่วมของสถานที่นี้ (null: ยกเลิกแล้ว หรือบทบาทที่ไม่ได้เข้าร่วมประชุม)"
     )
+    qr_url = serializers.URLField(allow_null=True, help_text="คิวอาร์โค้ดของลิงก์เข้าร่วม (SVG)")
     ics_url = serializers.URLField(allow_null=True)
     sheet_url = serializers.URLField(allow_null=True)
     sheet_pdf_url = serializers.URLField(allow_null=True)
@@ -216,13 +217,14 @@ def _visible_site(user, code: str) -> Site:
 
 def _with_links(entries: list[selectors.ClerkMeeting], *, site: Site, can_join: bool) -> None:
     """Put on each entry what ClerkMeetingSerializer renders: the join link and the files, for those who join."""
-    link_of, paths_of = join_url_maker(), site_meeting_paths_maker(site.code)
+    link_of, qr_of, paths_of = join_url_maker(), join_qr_path_maker(), site_meeting_paths_maker(site.code)
     now = timezone.now()
     for entry in entries:
         entry.open_now = entry.window == "open" and now < entry.meeting.end
         shown = can_join and entry.join_pass is not None  # finance: no links, no files (as on the page)
         urls = paths_of(entry.meeting.pk) if shown else {}
         entry.join_url = link_of(entry.join_pass.token) if shown else None
+        entry.qr_url = portal_url(qr_of(entry.join_pass.token)) if shown else None
         entry.ics_url = portal_url(urls["ics"]) if shown else None
         entry.sheet_url = portal_url(urls["sheet"]) if shown else None
         entry.sheet_pdf_url = portal_url(urls["pdf"]) if shown else None

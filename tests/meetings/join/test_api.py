@@ -86,6 +86,7 @@ def test_the_clerk_gets_the_sites_meetings_with_its_join_link_and_files(fake_ser
     assert first["ics_url"] == portal_url(f"/meetings/join/site/{MUEANG}/meeting/{soon.pk}.ics")
     assert first["sheet_url"] == portal_url(f"/meetings/join/site/{MUEANG}/meeting/{soon.pk}/sheet/")
     assert first["sheet_pdf_url"] == portal_url(f"/meetings/join/site/{MUEANG}/meeting/{soon.pk}/sheet.pdf")
+    assert first["qr_url"] == portal_url(f"/j/{pass_of(soon, MUEANG).token}/qr.svg")
     assert second["id"] == later.pk
     assert second["window"] == "later"
     assert second["is_open_now"] is False
@@ -120,8 +121,8 @@ def test_schedulers_see_the_links_finance_sees_the_meetings_only(fake_server, sc
         assert body["can_join"] is False
         assert [m["id"] for m in body["meetings"]] == [meeting.pk]
         entry = body["meetings"][0]
-        assert (entry["join_url"], entry["ics_url"], entry["sheet_url"], entry["sheet_pdf_url"]) == (
-            None, None, None, None)
+        assert (entry["join_url"], entry["qr_url"], entry["ics_url"], entry["sheet_url"],
+                entry["sheet_pdf_url"]) == (None, None, None, None, None)
         assert pass_of(meeting, MUEANG).token not in finance.content.decode()
 
 
