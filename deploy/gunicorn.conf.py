@@ -5,6 +5,7 @@ Everything an operator tunes comes from the environment (documented in deploy/en
     GUNICORN_WORKERS              worker processes (default 2 x cores + 1)
     GUNICORN_THREADS              threads per worker (default 1)
     GUNICORN_TIMEOUT              seconds before a silent worker is killed and restarted (default 60)
+    GUNICORN_MAX_REQUESTS         requests a worker answers before it is replaced (default 20000; 0: never)
     GUNICORN_FORWARDED_ALLOW_IPS  proxies trusted for X-Forwarded-* (default 127.0.0.1: nginx on this machine)
 Access log: one JSON object per line on stdout (journald / docker logs), errors on stderr.
 """
@@ -31,9 +32,11 @@ threads = int(os.environ.get("GUNICORN_THREADS") or 1)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then, so a slow leak never grows into an outage.
-max_requests = 2000
-max_requests_jitter = 200
+# Recycle workers now and then, so a slow leak never grows into an outage. Not too often: a new worker starts
+# with nothing of its own (Django loaded again, the cache copies of portal/near_copies.py empty); at 2,000 a busy
+# node replaced each worker every few seconds.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 20_000)
+max_requests_jitter = max_requests // 10
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 proxy_allow_ips = forwarded_allow_ips
 # The heartbeat files of the workers: in memory, never on a slow or read-only disk.

@@ -123,6 +123,7 @@ def test_gunicorn_config_loads_the_application_with_production_settings(producti
     assert config["accesslog"] == "-"
     assert config["errorlog"] == "-"
     assert int(config["timeout"]) == 60
+    assert (int(config["max_requests"]), int(config["max_requests_jitter"])) == (20_000, 2_000)
     assert "JsonAccessLogger" in config["logger_class"]
 
 
@@ -134,12 +135,14 @@ def test_gunicorn_config_takes_its_values_from_the_environment(production_env):
         GUNICORN_WORKERS="3",
         GUNICORN_TIMEOUT="45",
         GUNICORN_FORWARDED_ALLOW_IPS="10.0.0.5,10.0.0.6",
+        GUNICORN_MAX_REQUESTS="0",
     ).stdout
     config = printed_config(output)
     assert config["bind"] == "['0.0.0.0:9000']"
     assert config["workers"] == "3"
     assert config["timeout"] == "45"
     assert config["forwarded_allow_ips"] == "['10.0.0.5', '10.0.0.6']"
+    assert config["max_requests"] == "0"  # never replaced
     # An empty value (as in deploy/env.production.example) means the default, not a crash.
     assert printed_config(gunicorn(production_env, "--print-config", GUNICORN_WORKERS="").stdout)["workers"] == str(
         2 * len(os.sched_getaffinity(0)) + 1
