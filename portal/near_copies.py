@@ -71,7 +71,8 @@ class NearCopies:
     # --- listening --------------------------------------------------------------------------------------
 
     def _listen(self) -> None:
-        connection = self._pool.connection_class(**self._pool.connection_kwargs)
+        # RESP3 whatever CACHE_URL says: Redis's notices come as pushes on this very connection.
+        connection = self._pool.connection_class(**{**self._pool.connection_kwargs, "protocol": 3})
         connection.register_connect_callback(self._on_connect)
         connection.connect()
         self._connection = connection

@@ -79,6 +79,19 @@ def test_other_keys_always_go_to_redis_in_the_same_round_trip(server, raw):
     assert mgets(raw) == before + 1  # a missing copy and the cold key: one MGET
 
 
+def test_the_copies_listen_in_resp3_even_when_the_cache_speaks_resp2(server, raw):
+    one = RedisCache(server.url + "?protocol=2", {"OPTIONS": {"NEAR_PREFIXES": ["hot:"]}})
+    two = worker(server)
+    two.set("hot:resp", "first")
+    assert one.get("hot:resp") == "first"
+    before = mgets(raw)
+    assert one.get("hot:resp") == "first"
+    assert mgets(raw) == before  # kept: its connection listens
+    two.set("hot:resp", "second")
+    settle()
+    assert one.get("hot:resp") == "second"
+
+
 def test_a_process_reads_its_own_writes_at_once(server):
     cache = worker(server)
     for value in range(20):
