@@ -10,14 +10,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from districts.models import Site, Staff
-from districts.services import province_sites_create
+from districts.models import Staff
 from meetings.join.links import portal_url
 from meetings.models import Document
 from meetings.services import document_attach, meeting_cancel
+from tests.factories.api import api_as
 from tests.factories.districts import StaffFactory
 from tests.factories.meetings import MeetingFactory
 
@@ -36,15 +35,6 @@ def media_root(settings, tmp_path):
 
 def stored_files(root) -> list[str]:
     return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()) if root.exists() else []
-
-
-def api_as(role: str, code: str) -> APIClient:
-    if code == "39" and not Site.objects.filter(province__code="39").exists():
-        province_sites_create(province_code="39")
-    client = APIClient()
-    token = Token.objects.create(user=StaffFactory.create(role=role, site_code=code).user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 def upload(client: APIClient, meeting_id: int, name: str, content: bytes):

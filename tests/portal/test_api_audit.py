@@ -9,7 +9,6 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from districts.models import Staff
@@ -17,18 +16,12 @@ from meetings.services import meeting_cancel
 from portal.audit import audit_record
 from portal.models import AuditEntry
 from portal.thaidate import BANGKOK
+from tests.factories.api import api_as
 from tests.factories.districts import StaffFactory
 from tests.factories.meetings import MeetingFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 Role = Staff.Role
-
-
-def api_as(role: str, code: str = "41") -> APIClient:
-    client = APIClient()
-    token = Token.objects.create(user=StaffFactory.create(role=role, site_code=code).user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 def test_administrators_read_what_the_services_recorded_newest_first():

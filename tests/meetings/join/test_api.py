@@ -8,11 +8,9 @@ from datetime import datetime, timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from districts.models import Agency, Site, Staff
-from districts.services import province_sites_create
 from meetings.backends.base import Participant
 from meetings.backends.fake import FakeBackend
 from meetings.join import services
@@ -20,23 +18,13 @@ from meetings.join.links import join_url, portal_url, site_marker
 from meetings.join.models import Attendance, JoinPass, TestCall
 from meetings.services import meeting_cancel, meeting_update
 from portal.models import AuditEntry
-from tests.factories.districts import StaffFactory
+from tests.factories.api import api_as
 from tests.factories.meetings import site
 
 from .conftest import HALL, KUMPHAWAPI, MUEANG, NA_YUNG, pass_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 Role = Staff.Role
-
-
-def api_as(role: str, code: str) -> APIClient:
-    """A program signed in with its token, as an integrator's script would be. "39": another province."""
-    if code == "39" and not Site.objects.filter(province__code="39").exists():
-        province_sites_create(province_code="39")
-    client = APIClient()
-    token = Token.objects.create(user=StaffFactory.create(role=role, site_code=code).user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 def here(*codes: str, guests: tuple[str, ...] = ()) -> list[Participant]:

@@ -16,10 +16,10 @@ from meetings.join import services
 from meetings.join.links import feed_url, join_path, join_url, portal_url
 from meetings.join.models import CalendarFeed, JoinPass, TestCall
 from meetings.services import meeting_cancel
+from tests.factories.api import api_as
 from tests.factories.meetings import MeetingFactory, site
 
 from .conftest import HALL, KUMPHAWAPI, MUEANG, NA_YUNG, pass_of
-from .test_api import api_as
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 Role = Staff.Role

@@ -6,13 +6,12 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from districts.models import Staff
 from meetings.notifications.models import Notification
 from meetings.services import meeting_cancel
-from tests.factories.districts import StaffFactory
+from tests.factories.api import api_as
 from tests.factories.meetings import MeetingFactory
 
 from .conftest import clerks
@@ -21,14 +20,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
 State = Notification.State
 Role = Staff.Role
-
-
-def api_as(role: str, code: str = "41") -> APIClient:
-    client = APIClient()
-    staff = StaffFactory.create(role=role, site_code=code)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=staff.user).key}")
-    client.staff = staff
-    return client
 
 
 def log_path(meeting) -> str:
