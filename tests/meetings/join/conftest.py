@@ -10,13 +10,42 @@ import requests
 from django.core.cache import cache
 from django.utils import timezone
 
+from districts.models import Agency
+from meetings.backends.base import Participant
 from meetings.join import services
+from meetings.join.links import site_marker
 from meetings.join.models import JoinPass
 from meetings.models import Meeting
-from tests.factories.meetings import MeetingFactory
+from meetings.services import meeting_update
+from tests.factories.meetings import MeetingFactory, site
 from tests.services.janus import JanusServer
 
 HALL, MUEANG, KUMPHAWAPI, NA_YUNG = "41", "4101", "4104", "4125"
+
+
+def here(*codes: str, guests: tuple[str, ...] = ()) -> list[Participant]:
+    """The media server's participant list: the sites of `codes` (their display names) and `guests` by name."""
+    people = [Participant(id=str(100 + i), display=site_marker(site(code)), publisher=True)
+              for i, code in enumerate(codes)]
+    return people + [Participant(id=str(900 + i), display=name) for i, name in enumerate(guests)]
+
+
+AGENCY_NAME = "สำนักงานสาธารณสุขจังหวัดอุดรธานี"
+GUEST = "แขก · ผู้สังเกตการณ์"
+
+
+def meeting_attended(schedule) -> tuple[Meeting, Agency]:
+    """A meeting of Mueang and Kumphawapi with an agency invited: the hall connected 3 minutes before the start with
+    a guest, Mueang 25 minutes late, Kumphawapi never."""
+    agency = Agency.objects.create(province=site(HALL).province, name=AGENCY_NAME, email="ssj@example.go.th")
+    meeting = schedule(sites=(MUEANG, KUMPHAWAPI))
+    with schedule.committed():
+        meeting_update(meeting=meeting, agencies=[agency], by=schedule.scheduler)
+    start = meeting.start
+    services.attendance_record(meeting_id=meeting.pk, present=here(HALL, guests=(GUEST,)),
+                               now=start - timedelta(minutes=3))
+    services.attendance_record(meeting_id=meeting.pk, present=here(HALL, MUEANG), now=start + timedelta(minutes=25))
+    return meeting, agency
 
 
 def minute(moment: datetime) -> datetime:

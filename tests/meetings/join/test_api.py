@@ -10,26 +10,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from districts.models import Agency, Site, Staff
-from meetings.backends.base import Participant
+from districts.models import Site, Staff
 from meetings.backends.fake import FakeBackend
 from meetings.join import services
-from meetings.join.links import join_url, portal_url, site_marker
+from meetings.join.links import join_url, portal_url
 from meetings.join.models import Attendance, JoinPass, TestCall
-from meetings.services import meeting_cancel, meeting_update
+from meetings.services import meeting_cancel
 from portal.models import AuditEntry
 from tests.factories.api import api_as
 from tests.factories.meetings import site
 
-from .conftest import HALL, KUMPHAWAPI, MUEANG, NA_YUNG, pass_of
+from .conftest import HALL, KUMPHAWAPI, MUEANG, NA_YUNG, here, meeting_attended, pass_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 Role = Staff.Role
-
-
-def here(*codes: str, guests: tuple[str, ...] = ()) -> list[Participant]:
-    people = [Participant(id=str(100 + i), display=site_marker(site(c)), publisher=True) for i, c in enumerate(codes)]
-    return people + [Participant(id=str(900 + i), display=name) for i, name in enumerate(guests)]
 
 
 def iso(moment: datetime) -> datetime:
@@ -224,15 +218,8 @@ def test_connections_and_attendance_cost_the_same_queries_for_one_site_as_for_ma
 
 
 def test_the_attendance_report_and_its_audit_entry(fake_server, schedule):
-    agency = Agency.objects.create(province=site(HALL).province, name="สำนักงานสาธารณสุขจังหวัดอุดรธานี",
-                                   email="ssj@example.go.th")
-    meeting = schedule(sites=(MUEANG, KUMPHAWAPI))
-    with schedule.committed():
-        meeting_update(meeting=meeting, agencies=[agency], by=schedule.scheduler)
+    meeting, agency = meeting_attended(schedule)
     start = meeting.start
-    services.attendance_record(meeting_id=meeting.pk, present=here(HALL, guests=("แขก · ผู้สังเกตการณ์",)),
-                               now=start - timedelta(minutes=3))
-    services.attendance_record(meeting_id=meeting.pk, present=here(HALL, MUEANG), now=start + timedelta(minutes=25))
     services.attendance_record(meeting_id=meeting.pk, present=here(HALL), now=start + timedelta(minutes=40))
 
     response = api_as(Role.SCHEDULER, HALL).get(f"/api/meetings/{meeting.pk}/attendance/")

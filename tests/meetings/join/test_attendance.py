@@ -12,25 +12,18 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from districts.models import Agency, Site, Staff
+from districts.models import Site, Staff
 from meetings.backends.base import Participant
 from meetings.backends.fake import FakeBackend
 from meetings.join import services, tasks
 from meetings.join.links import site_marker
 from meetings.join.models import Attendance, TestCall
 from meetings.join.selectors import attendance_report
-from meetings.services import meeting_update
 from tests.factories.meetings import site
 
-from .conftest import HALL, KUMPHAWAPI, MUEANG, JanusPublisher
+from .conftest import HALL, KUMPHAWAPI, MUEANG, JanusPublisher, here, meeting_attended
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
-
-
-def here(*codes: str, guests: tuple[str, ...] = ()) -> list[Participant]:
-    people = [Participant(id=str(100 + i), display=site_marker(site(code)), publisher=True)
-              for i, code in enumerate(codes)]
-    return people + [Participant(id=str(900 + i), display=name) for i, name in enumerate(guests)]
 
 
 def rows(meeting) -> dict[str, list[tuple]]:
@@ -94,15 +87,8 @@ def test_late_is_a_first_connection_more_than_ten_minutes_after_the_start(fake_s
 
 
 def test_the_report_as_csv_and_as_the_attendee_section_of_thai_minutes(login, fake_server, schedule):
-    agency = Agency.objects.create(province=site(HALL).province, name="สำนักงานสาธารณสุขจังหวัดอุดรธานี",
-                                   email="ssj@example.go.th")
-    meeting = schedule(sites=(MUEANG, KUMPHAWAPI))
-    with schedule.committed():
-        meeting_update(meeting=meeting, agencies=[agency], by=schedule.scheduler)
+    meeting, _ = meeting_attended(schedule)
     start = meeting.start
-    services.attendance_record(meeting_id=meeting.pk, present=here(HALL, guests=("แขก · ผู้สังเกตการณ์",)),
-                               now=start - timedelta(minutes=3))
-    services.attendance_record(meeting_id=meeting.pk, present=here(HALL, MUEANG), now=start + timedelta(minutes=25))
     client = login(Staff.Role.SCHEDULER, HALL)
 
     html = client.get(reverse("meetings:join:attendance", kwargs={"pk": meeting.pk})).content.decode()
