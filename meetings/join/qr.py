@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+from collections.abc import Callable
 
 import segno
 from django.core.cache import cache
@@ -37,27 +38,31 @@ def _key(url: str, scale: int, title: str) -> str:
     return f"join:qr:svg:{digest}"
 
 
-def qr_svgs(items: list[tuple[str, str]], *, scale: int = 4) -> list[SafeString]:
-    """`qr_svg` of each (url, title), through the cache: one cache read for all, one write for the new ones."""
-    keys = [_key(url, scale, title) for url, title in items]
+def _drawn_through_cache(drawings: dict[str, Callable[[], str | bytes]]) -> dict[str, str | bytes]:
+    """{key: drawing} for each key: from the cache (one read for all), the missing ones drawn and kept (one write)."""
     try:
-        found = cache.get_many(keys)
+        found = cache.get_many(list(drawings))
     except Exception:
         logger.warning("the cache cannot be read: QR codes are drawn again", exc_info=True)
         found = {}
-    drawn = {}
-    svgs = []
-    for key, (url, title) in zip(keys, items, strict=True):
-        svg = found.get(key)
-        if svg is None:
-            svg = drawn[key] = str(qr_svg(url, scale=scale, title=title))
-        svgs.append(mark_safe(svg))  # nosec B308, B703  # noqa: S308 - qr_svg's markup, kept in our cache
+    drawn = {key: draw() for key, draw in drawings.items() if found.get(key) is None}
     if drawn:
         try:
             cache.set_many(drawn, timeout=QR_CACHE_SECONDS)
         except Exception:
             logger.warning("the cache cannot be written", exc_info=True)
-    return svgs
+    return found | drawn
+
+
+def qr_svgs(items: list[tuple[str, str]], *, scale: int = 4) -> list[SafeString]:
+    """`qr_svg` of each (url, title), through the cache: one cache read for all, one write for the new ones."""
+
+    def drawing(url: str, title: str) -> Callable[[], str]:
+        return lambda: str(qr_svg(url, scale=scale, title=title))
+
+    keys = [_key(url, scale, title) for url, title in items]
+    svgs = _drawn_through_cache({key: drawing(*item) for key, item in zip(keys, items, strict=True)})
+    return [mark_safe(svgs[key]) for key in keys]  # nosec B308, B703  # noqa: S308 - qr_svg's markup, kept in our cache
 
 
 def qr_png(url: str, *, scale: int = 8) -> bytes:
@@ -69,18 +74,11 @@ def qr_png(url: str, *, scale: int = 8) -> bytes:
 def qr_svg_document(url: str) -> bytes:
     """A standalone SVG file (with its namespace, and a viewBox so that it scales to the size the page gives it)
     for `<img src>`, through the cache like `qr_svgs`."""
-    key = "join:qr:file:" + hashlib.sha256(url.encode()).hexdigest()[:32]
-    try:
-        document = cache.get(key)
-    except Exception:
-        logger.warning("the cache cannot be read: the QR code is drawn again", exc_info=True)
-        document = None
-    if document is None:
+
+    def draw() -> bytes:
         buffer = io.BytesIO()
-        qr_code(url).save(buffer, kind="svg", border=2, xmldecl=False, svgns=True, omitsize=True, title=None)
-        document = buffer.getvalue()
-        try:
-            cache.set(key, document, timeout=QR_CACHE_SECONDS)
-        except Exception:
-            logger.warning("the cache cannot be written", exc_info=True)
-    return document
+        qr_code(url).save(buffer, kind="svg", border=2, xmldecl=False, svgns=True, omitsize=True)
+        return buffer.getvalue()
+
+    key = "join:qr:file:" + hashlib.sha256(url.encode()).hexdigest()[:32]
+    return _drawn_through_cache({key: draw})[key]
