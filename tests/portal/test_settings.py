@@ -68,13 +68,15 @@ def test_production_keeps_copies_of_the_hot_cache_keys_in_each_process_unless_to
         CACHE_URL=os.environ["REDIS_URL"],
         PRACHUM_CACHE_NEAR=near,
     )
+    # The keys as the code names them (a renamed namespace must not silently lose its copies).
     shown = (
         "from django.core.cache import cache; from portal.sessions import session_cache_key; "
+        "from districts.principals import principals; from meetings.join.page_cache import site_pages; "
         "near = cache._cache._near; cache.set('principal:7', 'who', 5); "
-        "print(near and [near.kept(cache.make_key(k)) for k in "
-        "(session_cache_key('k'), 'principal:7', 'join:site-page:3:version', 'celery:x')], cache.get('principal:7'))"
+        "keys = [session_cache_key('k'), *principals.keys(7), *site_pages.keys(3, ('th',)), 'celery:x']; "
+        "print(near and [near.kept(cache.make_key(k)) for k in keys], cache.get('principal:7'))"
     )
     result = _manage("shell", "-c", shown, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
-    expected = "[True, True, True, False] who" if near == "true" else "None who"
+    expected = f"[{', '.join(['True'] * 6)}, False] who" if near == "true" else "None who"
     assert result.stdout.strip().splitlines()[-1] == expected  # after the shell's own lines (auto-imports)
