@@ -23,7 +23,6 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -31,7 +30,7 @@ from rest_framework.settings import api_settings
 from districts.access import HasRole, Role, can_view_site, has_role, staff_of
 from districts.models import Site
 from districts.selectors import site_get_by_code
-from portal.api_errors import FORBIDDEN, LIST_NOT_FOUND, NOT_FOUND, bad_request, detail_response
+from portal.api_errors import FORBIDDEN, LIST_NOT_FOUND, NOT_FOUND, bad_request, detail_response, service_errors
 from portal.thaidate import BANGKOK
 
 from . import selectors, services
@@ -234,7 +233,7 @@ class SiteMeetingsView(GenericAPIView):
     """The clerk's page as data: the site's meetings of today and the next 14 days (at least the next three), or
     every coming one with `?all=1`, each with the site's join link, whether it opens now and when, and its files.
 
-    Like the page, a meeting listed without a join link gets one now (join_passes_issue_for_site)."""
+    Like the page, a meeting listed without a join link gets one now (clerk_meetings_passes_issue)."""
 
     permission_classes = [HasRole]
     allowed_roles = tuple(Role.values)
@@ -252,11 +251,7 @@ class SiteMeetingsView(GenericAPIView):
         listing = selectors.clerk_meetings(site=site, days=None if everything else selectors.CLERK_DAYS)
         can_join = has_role(user, JOINING_ROLES)
         if can_join:
-            missing = [e.meeting.pk for e in listing.entries if e.join_pass is None and e.window != "cancelled"]
-            if missing:  # as the page does: scheduled before passes existed, or revoked without a new one
-                selectors.clerk_meetings_attach(
-                    listing, services.join_passes_issue_for_site(site=site, meeting_ids=missing)
-                )
+            services.clerk_meetings_passes_issue(site=site, entries=listing.entries)
         _with_links(listing.entries, site=site, can_join=can_join)
         data = {"site": site, "can_join": can_join, "meetings": listing.entries, "later": listing.later}
         return Response(self.get_serializer(data).data)
@@ -302,7 +297,7 @@ class JoinPassRenewView(SiteActionView):
         try:
             entry.join_pass = services.join_pass_renew(meeting=entry.meeting, site=site, by=request.user)
         except DjangoValidationError as error:
-            raise ValidationError({"non_field_errors": error.messages}) from error
+            raise service_errors(error) from error
         _with_links([entry], site=site, can_join=True)
         return Response(self.get_serializer(entry).data)
 

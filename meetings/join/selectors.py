@@ -218,14 +218,6 @@ def clerk_meetings(*, site: Site, days: int | None = CLERK_DAYS, now: datetime |
     return ClerkMeetings(entries=entries, later=later, valid_until=min(changes))
 
 
-def clerk_meetings_attach(listing: ClerkMeetings, passes: list[JoinPass]) -> None:
-    """Put passes just issued (the page repaired missing ones) on their entries."""
-    by_meeting = {join_pass.meeting_id: join_pass for join_pass in passes}
-    for entry in listing.entries:
-        if entry.join_pass is None and entry.window != "cancelled":
-            entry.join_pass = by_meeting.get(entry.meeting.pk)
-
-
 def clerk_meeting_get(*, site: Site, meeting_id: int) -> ClerkMeeting | None:
     """One meeting of the site (for its .ics and join sheet); None when the site is not in it. Two queries."""
     participation = (

@@ -96,6 +96,19 @@ def join_passes_issue_for_site(*, site: Site, meeting_ids: Iterable[int]) -> lis
     return list(JoinPass.objects.filter(site=site, meeting_id__in=meeting_ids, revoked_at__isnull=True).order_by())
 
 
+def clerk_meetings_passes_issue(*, site: Site, entries: Iterable) -> None:
+    """Every meeting the site's list shows without a pass (scheduled before passes existed, or revoked without a
+    new one) gets one now, put on its entry (selectors.ClerkMeeting): the clerk's page and its API list the
+    site's links. Nothing when none is missing; else join_passes_issue_for_site's three queries."""
+    lacking = [entry for entry in entries if entry.join_pass is None and entry.window != "cancelled"]
+    if not lacking:
+        return
+    issued = join_passes_issue_for_site(site=site, meeting_ids=[entry.meeting.pk for entry in lacking])
+    by_meeting = {join_pass.meeting_id: join_pass for join_pass in issued}
+    for entry in lacking:
+        entry.join_pass = by_meeting.get(entry.meeting.pk)
+
+
 @transaction.atomic
 def join_pass_revoke(*, join_pass: JoinPass, reason: str = "", reissue: bool = True) -> JoinPass | None:
     """Stop a link from working (it leaked, or the site left the meeting); with `reissue`, give the site a new

@@ -111,11 +111,7 @@ def site_page_context(*, user, site: Site, everything: bool = False) -> dict:
         "days_ahead": selectors.CLERK_DAYS, "site_page_valid_until": listing.valid_until,
     }
     if can_join:
-        missing = [entry.meeting.pk for entry in entries if entry.join_pass is None and entry.window != "cancelled"]
-        if missing:  # scheduled before passes existed, or revoked without a new one: issued now, once
-            selectors.clerk_meetings_attach(
-                listing, services.join_passes_issue_for_site(site=site, meeting_ids=missing)
-            )
+        services.clerk_meetings_passes_issue(site=site, entries=entries)
         link_of, qr_of, paths_of = join_url_maker(), join_qr_path_maker(), site_meeting_paths_maker(site.code)
         for entry in entries:
             entry.join_url = link_of(entry.join_pass.token) if entry.join_pass else ""
