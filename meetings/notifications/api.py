@@ -8,12 +8,11 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from districts.access import HasRole, staff_of
-from portal.api_errors import FORBIDDEN, NOT_FOUND, bad_request
+from portal.api_errors import FORBIDDEN, NOT_FOUND, bad_request, service_errors
 
 from . import selectors, services
 from .models import Notification
@@ -111,7 +110,7 @@ class NotificationResendView(GenericAPIView):
                 notification=notification, by=request.user, expected_resends=incoming.validated_data.get("resends")
             )
         except DjangoValidationError as error:
-            raise ValidationError({"non_field_errors": error.messages}) from error
+            raise service_errors(error) from error
         fresh = Notification.objects.select_related("site", "agency", "requested_by").get(
             pk=row.pk
         )
