@@ -45,10 +45,12 @@ apt-run:
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/ruff format --check . || true
 
 test: venv apt-test
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py check
 	$(BIN)/python -m tests.services -- $(BIN)/pytest
 

@@ -34,7 +34,7 @@ from tests.services.postgres import PostgresServer  # noqa: E402
 from tests.services.redis import RedisServer  # noqa: E402
 from tests.services.smtp import SmtpSink, _Handler  # noqa: E402
 
-SETTINGS = "tests.meetings.notifications.worker_settings"
+SETTINGS = "tests.notifications.worker_settings"
 BANGKOK_PROVINCE = "10"
 
 
@@ -140,7 +140,7 @@ def national_meeting(sites: list):
 
     from districts.models import Site
     from meetings.models import Meeting, Participation
-    from meetings.notifications.services import notifications_plan
+    from notifications.services import notifications_plan
 
     hall = Site.objects.get(province__code=BANGKOK_PROVINCE, kind=Site.Kind.PROVINCIAL_HALL)
     start = (timezone.now() + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
@@ -159,7 +159,7 @@ def national_meeting(sites: list):
 
 
 def wait_sent(meeting, expected: int, timeout: float) -> float:
-    from meetings.notifications.models import Notification
+    from notifications.models import Notification
 
     deadline = time.monotonic() + timeout
     rows = Notification.objects.filter(meeting=meeting)
@@ -199,7 +199,7 @@ def main() -> int:
         try:
             from django.db import connection
 
-            from meetings.notifications.models import Notification
+            from notifications.models import Notification
 
             started = time.monotonic()
             meeting, planned = national_meeting(sites)

@@ -120,7 +120,7 @@ def setup_django(database_url: str) -> None:
 
 def _weekday_slots(now: datetime, *, days_back: int, days_ahead: int, keep_free: tuple[datetime, datetime]):
     """Every hourly start on a weekday in the year around `now` (Bangkok), except those near `keep_free`."""
-    from portal.thaidate import BANGKOK
+    from foundation.thaidate import BANGKOK
 
     today = now.astimezone(BANGKOK).date()
     slots = []
@@ -156,10 +156,10 @@ def load_dataset(*, meetings_total: int, seed: int) -> Dataset:  # noqa: PLR0915
 
     from districts.models import District, Province, Site, Staff
     from districts.services import geography_load, province_sites_create
+    from join.links import join_path
+    from join.models import JOIN_OPENS_BEFORE, JoinPass
+    from join.services import calendar_feed_ensure
     from meetings.conf import setting
-    from meetings.join.links import join_path
-    from meetings.join.models import JOIN_OPENS_BEFORE, JoinPass
-    from meetings.join.services import calendar_feed_ensure
     from meetings.models import DEFAULT_AGENDA, MediaServer, Meeting, Participation, Room
 
     rng = random.Random(seed)
@@ -486,7 +486,7 @@ def drain(base_url: str) -> None:
 def check_targets(base_url: str, data: Dataset, cookie_name: str, every: int = 10) -> None:
     """Every `every`-th page of each target answers 200 with what it should show (wrk counts only >= 400 as
     errors: a 302 to the login page would pass unseen)."""
-    from meetings.join.links import join_path
+    from join.links import join_path
 
     link_prefix = join_path("token").removesuffix("token/")  # /j/, where the project mounts the short route
     answer = requests.get(f"{base_url}/bench/bare", timeout=10)
@@ -599,11 +599,11 @@ def diagnose(data: Dataset, cookie_name: str, samples: int = 10) -> dict:
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client
+    from join.page_cache import site_pages_changed
 
-    import meetings.join.qr as join_qr
-    import meetings.join.views as join_views
+    import join.qr as join_qr
+    import join.views as join_views
     from districts.models import Site
-    from meetings.join.page_cache import site_pages_changed
 
     client = Client(SERVER_NAME="127.0.0.1")
     functions = {"qr_svg": join_qr, "site_page_context": join_views}
@@ -634,7 +634,7 @@ def listed_per_clerk(data: Dataset) -> tuple[list[int], list[int]]:
     from django.utils import timezone
 
     from districts.models import Site
-    from meetings.join.selectors import CLERK_DAYS, CLERK_MEETINGS_LIMIT, clerk_meetings
+    from join.selectors import CLERK_DAYS, CLERK_MEETINGS_LIMIT, clerk_meetings
 
     codes = [path.strip("/").split("/")[-1] for path, _ in data.clerk_paths]
     now = timezone.now()

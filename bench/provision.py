@@ -80,7 +80,8 @@ def portal_run(*, rooms: int, first_slot: int, user, server, by_sweep: bool = Fa
 
     from districts.models import Site
     from meetings.models import Room
-    from meetings.services import meeting_schedule, rooms_sweep
+    from meetings.services import rooms_sweep
+    from meetings.services.scheduling import meeting_schedule
     from meetings.tasks import room_provision
 
     hall = Site.objects.get(province__code="41", kind=Site.Kind.PROVINCIAL_HALL)

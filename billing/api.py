@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from districts.access import HasRole
-from portal.api_errors import BAD_REQUEST, FORBIDDEN, LIST_NOT_FOUND, NOT_FOUND
-from portal.thaidate import parse_thai_date
+from foundation.api_errors import BAD_REQUEST, FORBIDDEN, LIST_NOT_FOUND, NOT_FOUND
+from foundation.thaidate import parse_thai_date
 
 from .exporters import CONTENT_TYPES, EXPORTERS, FORMATS
 from .models import Charge

@@ -7,8 +7,8 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
-from portal.fields import ThaiDateField
-from portal.thaidate import MONTHS_SHORT
+from foundation.fields import ThaiDateField
+from foundation.thaidate import MONTHS_SHORT
 
 from .models import Charge
 from .periods import current_month, fiscal_year, fiscal_year_months, parse_fiscal_year

@@ -1,6 +1,6 @@
 """Connectivity lines, their dated tariffs, dated VAT rates, monthly charges, and the record of every export.
 
-Money is ``DecimalField(max_digits=13, decimal_places=2)`` and every amount is rounded by ``portal.money.money``
+Money is ``DecimalField(max_digits=13, decimal_places=2)`` and every amount is rounded by ``foundation.money.money``
 before it is stored. Writes go through ``billing.services``; these classes only hold fields and constraints.
 """
 
@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from districts.models import Site
-from portal.constraints import DateRange, PostgresExclusionConstraint
+from foundation.constraints import DateRange, PostgresExclusionConstraint
 
 MONEY = {"max_digits": 13, "decimal_places": 2}
 

@@ -1,6 +1,6 @@
 """Billing months and fiscal years as typed by people (BE or CE years), with Thai errors that say how to fix them.
 
-Dates, BE years and fiscal years themselves come from ``portal.thaidate``; this module only reads a *month* and a
+Dates, BE years and fiscal years themselves come from ``foundation.thaidate``; this module only reads a *month* and a
 *fiscal year* typed in a form, a query string or an API call.
 """
 
@@ -12,7 +12,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from portal.thaidate import (
+from foundation.thaidate import (
     BE_OFFSET,
     BE_YEAR_MIN,
     CE_YEAR_MIN,

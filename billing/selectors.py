@@ -13,8 +13,9 @@ from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from districts.models import Site
-from meetings.models import Attendance, Participation
-from portal.money import money
+from foundation.money import money
+from join.models import Attendance
+from meetings.models import Participation
 
 from .models import Charge, ConnectivityLine
 from .periods import first_of_month, fiscal_year_bounds, fiscal_year_months, next_month
@@ -204,7 +205,7 @@ def per_diem_for(*, meeting_hours: Decimal, road_km: Decimal) -> Decimal:
 def attended_sites(*, scope: BillingScope, start: datetime.datetime, end: datetime.datetime) -> tuple[dict, list]:
     """District offices that took part (not as host) in meetings held from ``start`` to ``end``.
 
-    Per meeting: the sites with attendance rows (``meetings.Attendance``, what the media server saw) when the meeting
+    Per meeting: the sites with attendance rows (``join.Attendance``, what the media server saw) when the meeting
     has any, else the sites invited to it (participations). Cancelled meetings and meetings that have not started yet
     count for nothing. Returns ({"attendance": n, "participations": n} meetings by source,
     [(meeting_id, start, end, road_km or None)]). Two queries.

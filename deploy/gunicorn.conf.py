@@ -27,14 +27,14 @@ def _cores() -> int:
 
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
+# The production settings count the workers the same way (PRACHUM_WEB_WORKERS) to refuse a per-process cache.
 workers = int(os.environ.get("GUNICORN_WORKERS") or 2 * _cores() + 1)
 threads = int(os.environ.get("GUNICORN_THREADS") or 1)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then, so a slow leak never grows into an outage. Not too often: a new worker starts
-# with nothing of its own (Django loaded again, the cache copies of portal/near_copies.py empty); at 2,000 a busy
-# node replaced each worker every few seconds.
+# Recycle workers now and then, so a slow leak never grows into an outage. Not too often: a new worker loads
+# Django again; at 2,000 a busy node replaced each worker every few seconds.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 20_000)
 max_requests_jitter = max_requests // 10
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")

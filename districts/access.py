@@ -16,20 +16,19 @@ from django.db.models import QuerySet
 from rest_framework.permissions import BasePermission
 
 from .models import Site, Staff
-from .principals import principal_get
 
 Role = Staff.Role
 
 
 def staff_of(user) -> Staff | None:
-    """The Staff row of a user (cached on the user object for the request), or None."""
+    """The Staff row of a user with its site, district and province, or None; read once per request (the sign-in
+    backend reads it with the user of a session, districts.authentication; an API token's user reads it here)."""
     if not getattr(user, "is_authenticated", False):
         return None
     if not hasattr(user, "_prachum_staff"):
-        # Signed in through the session, the principal came with it; otherwise (an API token) it is read here,
-        # the same way: from the shared cache, or one query.
-        principal = principal_get(user.pk)
-        user._prachum_staff = principal._prachum_staff if principal is not None else None
+        user._prachum_staff = (
+            Staff.objects.select_related("site__province", "site__district").filter(user_id=user.pk).first()
+        )
     return user._prachum_staff
 
 

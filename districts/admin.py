@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from portal.personal_data import personal_data_erase, personal_data_export
+from foundation.personal_data import personal_data_erase, personal_data_export
 
 from .models import Agency, District, Province, Site, Staff
 from .services import staff_role_change

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
-from portal.api_errors import FORBIDDEN, LIST_NOT_FOUND, NOT_FOUND
+from foundation.api_errors import FORBIDDEN, LIST_NOT_FOUND, NOT_FOUND
 
 from .access import HasRole, Role
 from .selectors import site_list_for

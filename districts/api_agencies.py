@@ -1,5 +1,5 @@
 """/api/agencies/: the province's agencies (ส่วนราชการ) that a meeting can invite, read-only, for the schedulers and
-administrators of the province: the list the scheduling form offers (meetings.selectors.agencies_for_scheduling).
+administrators of the province: the list the scheduling form offers (districts.selectors.agencies_for_scheduling).
 Agencies are kept in the Django admin."""
 
 from __future__ import annotations
@@ -7,10 +7,11 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
-from portal.api_errors import FORBIDDEN, LIST_NOT_FOUND
+from foundation.api_errors import FORBIDDEN, LIST_NOT_FOUND
 
 from .access import HasRole, Role
 from .models import Agency
+from .selectors import agencies_for_scheduling
 
 
 class AgencySerializer(serializers.ModelSerializer):
@@ -36,6 +37,4 @@ class AgencyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     allowed_roles = (Role.SCHEDULER, Role.ADMINISTRATOR)
 
     def get_queryset(self):
-        from meetings.selectors import agencies_for_scheduling
-
         return agencies_for_scheduling(user=self.request.user).select_related("district").order_by("name", "pk")

@@ -7,10 +7,9 @@ class DistrictsConfig(AppConfig):
     verbose_name = _("สถานที่และบุคลากร")
 
     def ready(self) -> None:
-        from portal.personal_data import PersonalDataProvider, register
+        # Local: the services need the models, which are loaded only once ready() runs.
+        from foundation.personal_data import PersonalDataProvider, register  # noqa: PLC0415 - see above
 
-        from .principals import connect_signals
-        from .services import person_data_erase, person_data_export
+        from .services import person_data_erase, person_data_export  # noqa: PLC0415 - see above
 
-        connect_signals()
         register("account", PersonalDataProvider(export=person_data_export, erase=person_data_erase))

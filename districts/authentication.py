@@ -1,14 +1,27 @@
-"""The sign-in backend: Django's ModelBackend, with the user of a session read through districts.principals
-(the user and their Staff row in one cache read, or one query)."""
+"""The sign-in backend: Django's ModelBackend, reading the user of a session with their Staff row (its site,
+district and province) in one query, from the database each time: a role taken away, a password changed or an
+account disabled counts from the next request."""
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-from .principals import principal_get
+from .models import Staff
 
 
 class PrincipalBackend(ModelBackend):
     def get_user(self, user_id):
-        user = principal_get(user_id)
-        return user if user is not None and self.user_can_authenticate(user) else None
+        user_model = get_user_model()
+        user = (
+            user_model._default_manager.select_related("staff__site__province", "staff__site__district")
+            .filter(pk=user_id)
+            .first()
+        )
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        try:
+            user._prachum_staff = user.staff
+        except Staff.DoesNotExist:
+            user._prachum_staff = None
+        return user

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from portal.audit import Action, audit_record
+from foundation.audit import Action, audit_record
 
 from .models import District, Province, Site, Staff
 
@@ -202,8 +203,6 @@ DEMO_PASSWORD = "demo"  # nosec B105  # noqa: S105 - embedded mode only; refused
 @transaction.atomic
 def demo_accounts_create(*, province_code: str = "41", clerk_district_code: str = "4122") -> list[Staff]:
     """The four demo accounts of the embedded mode. Idempotent; refused in any other settings."""
-    from django.conf import settings
-
     if not getattr(settings, "PRACHUM_DEMO_ACCOUNTS", False):
         raise ValidationError("บัญชีสาธิตใช้ได้เฉพาะโหมดทดลองใช้งาน (embedded) เท่านั้น")
     hall = Site.objects.get(province__code=province_code, kind=Site.Kind.PROVINCIAL_HALL)

@@ -5,5 +5,4 @@ from . import views
 app_name = "districts"
 urlpatterns = [
     path("", views.SiteListView.as_view(), name="list"),
-    path("<str:code>/", views.SiteDetailView.as_view(), name="site"),
 ]

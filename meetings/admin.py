@@ -101,6 +101,3 @@ class SeriesAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-
-from .join import admin as join_admin  # noqa: E402, F401  (registers the join passes, test calls and attendance)
-from .notifications import admin as notifications_admin  # noqa: E402, F401  (registers the notifications outbox)

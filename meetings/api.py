@@ -9,10 +9,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from districts.access import HasRole, Role
-from portal.api_errors import FORBIDDEN, LIST_NOT_FOUND, NOT_FOUND, bad_request, service_errors
+from foundation.api_errors import FORBIDDEN, LIST_NOT_FOUND, NOT_FOUND, bad_request, service_errors
 
-from . import selectors, services
+from . import selectors
 from .serializers import MeetingPatchSerializer, MeetingSerializer, MeetingWriteSerializer
+from .services import scheduling
 
 BAD_REQUEST = bad_request("ข้อมูลไม่ถูกต้อง: {ชื่อช่อง: [ข้อความ]} เช่น สถานที่ที่ติดประชุม")
 
@@ -49,7 +50,7 @@ class MeetingViewSet(
         incoming = MeetingWriteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         try:
-            meeting = services.meeting_schedule(created_by=request.user, **incoming.validated_data)
+            meeting = scheduling.meeting_schedule(created_by=request.user, **incoming.validated_data)
         except DjangoValidationError as error:
             raise service_errors(error) from error
         return self._render(meeting, status.HTTP_201_CREATED)
@@ -62,9 +63,9 @@ class MeetingViewSet(
         start, end = data.pop("start", None), data.pop("end", None)
         try:
             if data:
-                meeting = services.meeting_update(meeting=meeting, by=request.user, **data)
+                meeting = scheduling.meeting_update(meeting=meeting, by=request.user, **data)
             if start is not None:
-                meeting = services.meeting_reschedule(meeting=meeting, start=start, end=end, by=request.user)
+                meeting = scheduling.meeting_reschedule(meeting=meeting, start=start, end=end, by=request.user)
         except DjangoValidationError as error:
             raise service_errors(error) from error  # DRF's handler rolls the whole request back
         return self._render(meeting)
@@ -74,7 +75,7 @@ class MeetingViewSet(
     def cancel(self, request, pk=None):
         meeting = self.get_object()
         try:
-            meeting = services.meeting_cancel(meeting=meeting, by=request.user)
+            meeting = scheduling.meeting_cancel(meeting=meeting, by=request.user)
         except DjangoValidationError as error:
             raise service_errors(error) from error
         return self._render(meeting)

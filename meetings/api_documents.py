@@ -22,10 +22,10 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from districts.access import HasRole, Role
-from portal.api_errors import FORBIDDEN, NOT_FOUND, FileOrJSONErrors, bad_request, service_errors
+from foundation.api_errors import FORBIDDEN, NOT_FOUND, FileOrJSONErrors, bad_request, service_errors
+from join.links import portal_url
 
 from . import selectors, services
-from .join.links import portal_url
 from .models import Document
 from .views import SCHEDULING_ROLES, document_file_response
 

@@ -22,7 +22,7 @@ import icalendar
 from django.conf import settings
 from django.utils import timezone, translation
 
-from portal.thaidate import BANGKOK
+from foundation.thaidate import BANGKOK
 
 PRODID = "-//prachum//Video meetings of the province//TH"
 METHODS = ("REQUEST", "CANCEL", "PUBLISH")

@@ -7,12 +7,13 @@ from datetime import datetime, time
 from django import forms
 from django.core.exceptions import ValidationError
 
-from portal.fields import ThaiDateField
-from portal.thaidate import BANGKOK
+from districts.selectors import agencies_for_scheduling
+from foundation.fields import ThaiDateField
+from foundation.thaidate import BANGKOK
 
 from .models import DEFAULT_AGENDA, Series
-from .selectors import agencies_for_scheduling, sites_for_scheduling
-from .services import site_label
+from .selectors import sites_for_scheduling
+from .services.scheduling import site_label
 
 
 class SiteChoiceField(forms.ModelMultipleChoiceField):

@@ -12,7 +12,7 @@ import os
 import threading
 
 from .backends import backend_for
-from .backends.base import MediaBackend, PermanentMediaError, RoomSpec
+from .backends.base import MediaBackend, MediaServerError, PermanentMediaError, RoomSpec
 from .conf import setting
 from .models import MediaServer, Room
 
@@ -93,7 +93,6 @@ def room_spec(room: Room, *, description: str, max_publishers: int) -> RoomSpec:
 
 def media_servers_health() -> dict[str, dict]:
     """For /healthz: each media server that is switched on, asked now (timeouts bound the wait)."""
-    from .backends.base import MediaServerError
 
     checks: dict[str, dict] = {}
     for server in MediaServer.objects.exclude(state=MediaServer.State.DOWN).order_by("name"):

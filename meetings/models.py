@@ -14,7 +14,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from districts.models import Agency, Site
-from portal.constraints import PostgresExclusionConstraint, TsTzRange
+from foundation.constraints import PostgresExclusionConstraint, TsTzRange
 
 # The usual agenda of a Thai government meeting (ระเบียบงานสารบรรณ พ.ศ. 2526), in its order.
 DEFAULT_AGENDA = [
@@ -325,7 +325,3 @@ class Room(models.Model):
             return True
         return self.state == self.State.PROVISIONED and self.provisioned_version == self.desired_version
 
-
-# Join passes, calendar feeds, test calls and attendance live in meetings/join/ (app label "meetings").
-from .join.models import Attendance, CalendarFeed, JoinPass, TestCall  # noqa: E402, F401
-from .notifications.models import Notification  # noqa: E402,F401  (registers the notifications' outbox model)

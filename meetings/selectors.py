@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
 from districts.access import staff_of
-from districts.models import Agency, Site, Staff
+from districts.models import Site, Staff
 
 from .models import AgencyInvitation, Document, Meeting, Participation
 
@@ -81,11 +81,6 @@ def sites_for_scheduling(*, user) -> QuerySet[Site]:
         .select_related("district", "province")
         .order_by("kind", "district__code")
     )
-
-
-def agencies_for_scheduling(*, user) -> QuerySet[Agency]:
-    province_id = _province_id(user)
-    return Agency.objects.filter(Q(province_id=province_id), is_active=True).order_by("name")
 
 
 def document_for(*, user, meeting_id: int, document_id: int) -> Document | None:

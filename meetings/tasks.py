@@ -47,12 +47,3 @@ def servers_check() -> dict:
     """Periodic: ask every media server whether it answers and record it on its row."""
     return services.servers_check()
 
-
-# For the project's CELERY_BEAT_SCHEDULE (see portal/settings): every minute each.
-BEAT_SCHEDULE = {
-    "meetings-servers-check": {"task": "meetings.servers_check", "schedule": 60.0},
-    "meetings-rooms-sweep": {"task": "meetings.rooms_sweep", "schedule": 60.0},
-}
-
-from .join import tasks as join_tasks  # noqa: E402, F401  (registers the join tasks: attendance polling, test rooms)
-from .notifications import tasks as notifications_tasks  # noqa: E402, F401  (registers the notifications tasks)

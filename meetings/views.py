@@ -21,13 +21,14 @@ from django.views.decorators.http import require_http_methods
 from django.views.generic import TemplateView
 
 from districts.access import Role, RoleRequiredMixin
-from portal.thaidate import BANGKOK
+from foundation.thaidate import BANGKOK
 
 from . import selectors, services
 from .backends.jitsi import ReservationError, parse_conference_request, refusal_answer
 from .conf import setting
 from .forms import DocumentForm, MeetingCreateForm, MeetingEditForm, MeetingRescheduleForm, agenda_lines
 from .models import Meeting, Room
+from .services import reservations, scheduling
 
 SCHEDULING_ROLES = (Role.SCHEDULER, Role.ADMINISTRATOR)
 
@@ -102,12 +103,12 @@ class MeetingCreateView(SchedulerPage, View):
         try:
             with transaction.atomic():  # documents refused → the meeting is not kept either
                 if data.get("repeat"):
-                    series = services.series_schedule(
+                    series = scheduling.series_schedule(
                         frequency=data["repeat"], until=data.get("until"), count=data.get("count"), **common
                     )
                     meetings = list(series.meetings.order_by("start"))
                 else:
-                    meetings = [services.meeting_schedule(**common)]
+                    meetings = [scheduling.meeting_schedule(**common)]
                 for upload in data.get("documents") or []:
                     for meeting in meetings:
                         services.document_attach(meeting=meeting, file=upload, uploaded_by=request.user)
@@ -147,7 +148,7 @@ class MeetingEditView(SchedulerPage, View):
         if not form.is_valid():
             return self.show(form, meeting, status=400)
         try:
-            services.meeting_update(
+            scheduling.meeting_update(
                 meeting=meeting, title=form.cleaned_data["title"], agenda=agenda_lines(form.cleaned_data["agenda"]),
                 sites=form.chosen_sites(), agencies=list(form.cleaned_data["agencies"] or []), by=request.user,
             )
@@ -180,7 +181,7 @@ class MeetingRescheduleView(SchedulerPage, View):
             return self.show(form, meeting, status=400)
         start, end = form.when()
         try:
-            services.meeting_reschedule(meeting=meeting, start=start, end=end, by=request.user)
+            scheduling.meeting_reschedule(meeting=meeting, start=start, end=end, by=request.user)
         except ValidationError as error:
             form.add_service_error(error)
             return self.show(form, meeting, status=400)
@@ -197,7 +198,7 @@ class MeetingCancelView(SchedulerPage, View):
     def post(self, request, pk):
         meeting = self.get_meeting()
         try:
-            services.meeting_cancel(meeting=meeting, by=request.user)
+            scheduling.meeting_cancel(meeting=meeting, by=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return _detail(meeting)
@@ -244,11 +245,11 @@ def jitsi_conference(request, token: str, reservation_id: int | None = None):
             conference = parse_conference_request(request.POST)
         except ReservationError as error:
             return JsonResponse(refusal_answer(f"คำขอไม่ถูกต้อง: {error}"), status=400)
-        answer = services.reservation_open(request=conference)
+        answer = reservations.reservation_open(request=conference)
     elif request.method == "GET":
-        answer = services.reservation_get(reservation_id=reservation_id)
+        answer = reservations.reservation_get(reservation_id=reservation_id)
     elif request.method == "DELETE":
-        answer = services.reservation_delete(reservation_id=reservation_id)
+        answer = reservations.reservation_delete(reservation_id=reservation_id)
     else:
         return JsonResponse({"message": "ใช้ GET หรือ DELETE"}, status=405)
     return JsonResponse(answer.body, status=answer.status)

@@ -11,11 +11,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, viewsets
 
 from districts.access import HasRole, Role
-
-from .api_errors import FORBIDDEN, LIST_NOT_FOUND, bad_request
-from .models import AuditEntry
-from .selectors import audit_entries
-from .thaidate import parse_thai_date
+from foundation.api_errors import FORBIDDEN, LIST_NOT_FOUND, bad_request
+from foundation.models import AuditEntry
+from foundation.selectors import audit_entries
+from foundation.thaidate import parse_thai_date
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):

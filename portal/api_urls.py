@@ -15,6 +15,8 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("districts.api_urls")),
     path("", include("meetings.api_urls")),
+    path("", include("join.api_urls")),
+    path("", include("notifications.api_urls")),
     path("", include("billing.api_urls")),
     *router.urls,
 ]

@@ -6,10 +6,16 @@ class PortalConfig(AppConfig):
     verbose_name = "prachum"
 
     def ready(self) -> None:
-        from prometheus_client import REGISTRY
+        # Local: the checks and the collector read the apps' models, loaded only once ready() runs.
+        from django.utils.module_loading import autodiscover_modules  # noqa: PLC0415 - see above
+        from prometheus_client import REGISTRY  # noqa: PLC0415 - see above
 
-        from .metrics import PortalCollector, connect_task_signals
+        from . import checks  # noqa: F401, PLC0415 - registers the system checks
+        from .metrics import PortalCollector, connect_task_signals  # noqa: PLC0415 - see above
 
+        # Every app's tasks registered in every process: services send them by name (foundation/enqueue.py),
+        # and in eager mode (tests, the embedded server) the registered task runs at once.
+        autodiscover_modules("tasks")
         connect_task_signals()
         if not getattr(PortalConfig, "_collector_registered", False):
             REGISTRY.register(PortalCollector())

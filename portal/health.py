@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connection
@@ -11,8 +10,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-# Other apps add checks here (name -> callable returning (ok, detail)); e.g. meetings adds each media server.
-EXTRA_CHECKS: dict[str, Callable[[], dict[str, dict]]] = {}
+from meetings.media import media_servers_health
+from portal.celery import app
 
 
 def check_database() -> dict:
@@ -32,8 +31,6 @@ def check_broker() -> dict | None:
         return None
     started = time.perf_counter()
     try:
-        from portal.celery import app
-
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as error:
@@ -48,8 +45,7 @@ def healthz(request):
     broker = check_broker()
     if broker is not None:
         checks["broker"] = broker
-    for provider in EXTRA_CHECKS.values():
-        checks.update(provider())
+    checks.update(media_servers_health())
     healthy = all(check["ok"] for check in checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "unhealthy", "checks": checks}, status=200 if healthy else 503

@@ -14,8 +14,16 @@ from __future__ import annotations
 
 import logging
 
+from celery.signals import task_postrun
+from django.core.cache import cache
+from django.db.models import Count
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
+
+from billing.models import Charge
+from meetings.models import Meeting, Room
+from notifications.models import Notification
+from portal.celery import app
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +34,6 @@ OUR_TASKS = ("meetings.", "billing.", "districts.", "portal.")
 
 def task_counted(name: str, outcome: str) -> None:
     """One more run of task `name` that ended in `outcome` (SUCCESS, FAILURE or RETRY)."""
-    from django.core.cache import cache
-
     key = _TASK_COUNTER.format(name=name, outcome=outcome)
     try:
         cache.add(key, 0, timeout=None)
@@ -44,15 +50,10 @@ def _on_task_postrun(sender=None, task=None, state=None, **_kwargs) -> None:
 
 def connect_task_signals() -> None:
     """Called by PortalConfig.ready(): in web processes (eager tasks) and in every worker."""
-    from celery.signals import task_postrun
-
     task_postrun.connect(_on_task_postrun, dispatch_uid="prachum-task-counts", weak=False)
 
 
 def _our_task_names() -> list[str]:
-    from portal.celery import app
-
-    app.loader.import_default_modules()
     return sorted(name for name in app.tasks if name.startswith(OUR_TASKS))
 
 FAMILIES = {
@@ -74,12 +75,6 @@ class PortalCollector(Collector):
         yield CounterMetricFamily("prachum_tasks", TASKS_DOCUMENTATION, labels=["task", "outcome"])
 
     def collect(self):
-        from django.db.models import Count
-
-        from billing.models import Charge
-        from meetings.models import Meeting, Room
-        from meetings.notifications.models import Notification
-
         rooms = GaugeMetricFamily("prachum_rooms", "Rooms on the media servers by state", labels=["state"])
         for row in Room.objects.order_by().values("state").annotate(n=Count("id")):
             rooms.add_metric([row["state"]], row["n"])
@@ -106,8 +101,6 @@ class PortalCollector(Collector):
 
     @staticmethod
     def _tasks() -> CounterMetricFamily:
-        from django.core.cache import cache
-
         tasks = CounterMetricFamily("prachum_tasks", TASKS_DOCUMENTATION, labels=["task", "outcome"])
         keys = {
             _TASK_COUNTER.format(name=name, outcome=outcome): (name, outcome)

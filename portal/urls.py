@@ -18,13 +18,16 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("sites/<str:code>/", include("join.site_urls")),
     path("sites/", include("districts.urls")),
+    path("meetings/join/", include("join.urls")),
+    path("meetings/<int:meeting_id>/notifications/", include("notifications.urls")),
     path("meetings/", include("meetings.urls")),
-    path("j/", include("meetings.join.pass_urls")),  # short join links for QR codes and phones
+    path("j/", include("join.pass_urls")),  # short join links for QR codes and phones
     path("billing/", include("billing.urls")),
     path("api/", include("portal.api_urls")),
     path("", include("django_prometheus.urls")),  # /metrics: nginx lets only the monitoring host reach it
 ]
-handler404 = "portal.api_errors.not_found"  # JSON under /api/, the 404 page elsewhere
+handler404 = "foundation.api_errors.not_found"  # JSON under /api/, the 404 page elsewhere
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -18,5 +18,5 @@ def home(request):
     if staff is None:
         return render(request, "portal/no_role.html", status=403)
     if staff.role == Staff.Role.CLERK:
-        return redirect("districts:site", code=staff.site.code)
+        return redirect("site:page", code=staff.site.code)
     return redirect(ROLE_HOMES[staff.role])

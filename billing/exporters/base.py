@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from portal.thaidate import format_be_long, format_be_short
+from foundation.thaidate import format_be_long, format_be_short
 
 from ..scope import BillingScope
 
@@ -169,10 +169,11 @@ class TableExporter(Exporter):
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
     def _xlsx(self, body: list[list]) -> bytes:
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Alignment, Border, Font, Side
-        from openpyxl.utils import get_column_letter
+        # Local: openpyxl is loaded only by the workers that write a workbook.
+        from openpyxl import Workbook  # noqa: PLC0415 - see above
+        from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415 - see above
+        from openpyxl.styles import Alignment, Border, Font, Side  # noqa: PLC0415 - see above
+        from openpyxl.utils import get_column_letter  # noqa: PLC0415 - see above
 
         columns = self.columns()
         workbook = Workbook(write_only=True)
@@ -222,7 +223,7 @@ class TableExporter(Exporter):
         return buffer.getvalue()
 
     def _pdf(self, body: list[list]) -> bytes:
-        from weasyprint import HTML
+        from weasyprint import HTML  # noqa: PLC0415 - WeasyPrint (Pango) is loaded only when a PDF is drawn
 
         columns = self.columns()
         kinds = [c.kind for c in columns]

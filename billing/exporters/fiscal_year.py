@@ -8,9 +8,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from portal.bahttext import bahttext
-from portal.money import money
+from foundation.bahttext import bahttext
+from foundation.money import money
 
+from ..models import ConnectivityLine
 from ..periods import month_label, parse_fiscal_year
 from ..selectors import fiscal_year_matrix
 from .base import Column, TableExporter
@@ -44,8 +45,6 @@ class FiscalYearSummary(ByFiscalYear, TableExporter):
     def estimated_rows(self) -> int:
         if hasattr(self, "matrix_rows"):
             return len(self.matrix_rows)
-        from ..models import ConnectivityLine
-
         return ConnectivityLine.objects.filter(self.scope.site_filter("site__")).count()
 
     def filename(self, file_format: str) -> str:

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from portal.bahttext import bahttext
-from portal.thaidate import format_be_short
+from foundation.bahttext import bahttext
+from foundation.thaidate import format_be_short
 
 from ..models import Charge
 from ..periods import month_label, month_label_long, parse_month

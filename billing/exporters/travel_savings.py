@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from portal.bahttext import bahttext
-from portal.money import money
+from foundation.bahttext import bahttext
+from foundation.money import money
 
 from ..periods import month_label
 from ..selectors import TRAVEL_RULE, MonthSaving, travel_savings

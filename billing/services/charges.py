@@ -19,8 +19,8 @@ from django.db import transaction
 from django.db.models import Prefetch, Q, Sum
 from django.utils import timezone
 
-from portal.money import money, vat_of
-from portal.thaidate import format_be_short
+from foundation.money import money, vat_of
+from foundation.thaidate import format_be_short
 
 from ..models import Charge, ConnectivityLine, Tariff, VatRate
 from ..periods import current_month, first_of_month, month_label, months_between
@@ -59,7 +59,7 @@ def _billable(line: ConnectivityLine, month: datetime.date) -> bool:
 
 
 def amounts(fee: Decimal, rate: Decimal) -> tuple[Decimal, Decimal, Decimal]:
-    """Fee, VAT and total of a charge, each rounded once with ``portal.money``."""
+    """Fee, VAT and total of a charge, each rounded once with ``foundation.money``."""
     fee = money(fee)
     vat = vat_of(fee, rate)
     return fee, vat, money(fee + vat)

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from districts.models import Province, Site
-from portal.money import money, vat_of
-from portal.thaidate import format_be_short
+from foundation.money import money, vat_of
+from foundation.thaidate import format_be_short
 
 from ..models import Charge, ConnectivityLine, Tariff, VatRate
 from ..periods import SERVICE_START, month_label

@@ -17,9 +17,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from portal.audit import Action as AuditAction
-from portal.audit import audit_record
-from portal.enqueue import task_send_on_commit
+from foundation.audit import Action as AuditAction
+from foundation.audit import audit_record
+from foundation.enqueue import task_send_on_commit
 
 from ..exporters import EXPORTERS, FORMATS, Exporter
 from ..models import Export, ExportLog
@@ -108,9 +108,7 @@ def export_request(
         )
         export.full_clean()
         export.save()
-        from ..tasks import export_render
-
-        task_send_on_commit(export_render, export.pk)
+        task_send_on_commit("billing.export_render", export.pk)
         return ExportOutcome(export=export)
     filename, content_type, content = exporter.render(file_format)
     _record(user=user, exporter=exporter, file_format=file_format)

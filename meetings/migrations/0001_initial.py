@@ -4,7 +4,7 @@ import django.contrib.postgres.fields.ranges
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.text
-import portal.constraints
+import foundation.constraints
 import meetings.models
 from django.conf import settings
 from django.contrib.postgres.operations import BtreeGistExtension
@@ -192,7 +192,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='participation',
-            constraint=portal.constraints.PostgresExclusionConstraint(condition=models.Q(('active', True)), expressions=[('site', '='), (portal.constraints.TsTzRange('start', 'end', django.contrib.postgres.fields.ranges.RangeBoundary()), '&&')], name='participation_site_not_double_booked'),
+            constraint=foundation.constraints.PostgresExclusionConstraint(condition=models.Q(('active', True)), expressions=[('site', '='), (foundation.constraints.TsTzRange('start', 'end', django.contrib.postgres.fields.ranges.RangeBoundary()), '&&')], name='participation_site_not_double_booked'),
         ),
         migrations.AddIndex(
             model_name='room',

@@ -1,13 +1,10 @@
-"""Every write of the meetings app. Views, the API and tasks call these; nothing else writes the models."""
+"""Every write of the meetings app. Views, the API and tasks call these; nothing else writes the models.
+
+Scheduling (meetings.services.scheduling) and the Jitsi reservations (meetings.services.reservations) stand one
+level up, above join and notifications, and are imported by their module names: the rooms and documents below are
+what join and notifications build on."""
 
 from .documents import document_attach
-from .reservations import (
-    ReservationAnswer,
-    reservation_delete,
-    reservation_get,
-    reservation_open,
-    room_join_target,
-)
 from .rooms import (
     ProvisionResult,
     SweepReport,
@@ -22,48 +19,19 @@ from .rooms import (
     server_place,
     servers_check,
 )
-from .scheduling import (
-    meeting_cancel,
-    meeting_reschedule,
-    meeting_schedule,
-    meeting_update,
-    occurrence_cancel,
-    occurrence_move,
-    series_cancel,
-    series_occurrences,
-    series_schedule,
-    site_label,
-    when_text,
-)
 
 __all__ = [
     "ProvisionResult",
-    "ReservationAnswer",
     "SweepReport",
     "document_attach",
-    "meeting_cancel",
-    "meeting_reschedule",
-    "meeting_schedule",
-    "meeting_update",
-    "occurrence_cancel",
-    "occurrence_move",
-    "reservation_delete",
-    "reservation_get",
-    "reservation_open",
     "room_change",
     "room_create",
-    "room_join_target",
     "room_provision",
     "room_provision_with_due",
     "room_retire",
     "rooms_provision",
     "rooms_sweep",
-    "series_cancel",
-    "series_occurrences",
-    "series_schedule",
     "server_check",
     "server_place",
     "servers_check",
-    "site_label",
-    "when_text",
 ]

@@ -19,8 +19,8 @@ from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from portal.enqueue import task_send_on_commit
-from portal.thaidate import BANGKOK, format_be_short
+from foundation.enqueue import task_send_on_commit
+from foundation.thaidate import BANGKOK, format_be_short
 
 from ..backends.base import MediaServerError, RoomNotFound, TemporaryMediaError
 from ..conf import setting
@@ -39,17 +39,13 @@ class NoServerAvailable(TemporaryMediaError):
 
 
 def enqueue_provision(room_id: int) -> None:
-    """Send the provisioning task once the current transaction commits (ids only)."""
-    from ..tasks import room_provision as task
-
-    task_send_on_commit(task, room_id)
+    """Send the provisioning task (meetings/tasks.py) once the current transaction commits (ids only)."""
+    task_send_on_commit("meetings.room_provision", room_id)
 
 
 def enqueue_provision_batch(room_ids: list[int]) -> None:
     """Send one task for several rooms once the current transaction commits (the sweep's way)."""
-    from ..tasks import rooms_provision as task
-
-    task_send_on_commit(task, list(room_ids))
+    task_send_on_commit("meetings.rooms_provision", list(room_ids))
 
 
 def room_description(meeting: Meeting) -> str:

@@ -19,14 +19,14 @@ from django.utils import timezone
 
 from districts.access import staff_of
 from districts.models import Agency, Site
-from portal.audit import Action as AuditAction
-from portal.audit import audit_record
-from portal.thaidate import BANGKOK, format_be_short
+from foundation.audit import Action as AuditAction
+from foundation.audit import audit_record
+from foundation.thaidate import BANGKOK, format_be_short
+from join.services import join_passes_ensure
+from notifications.services import notifications_plan
 
 from ..conf import setting
-from ..join.page_cache import site_pages_changed
 from ..models import DEFAULT_AGENDA, AgencyInvitation, Meeting, Participation, Series
-from ..notifications.services import notifications_plan
 from .rooms import room_change, room_create, room_retire
 
 MAX_MEETING_HOURS = 24
@@ -247,10 +247,10 @@ def _meeting_write(
     meeting.full_clean(exclude={"host_site", "series", "created_by"}, validate_constraints=False)
     meeting.save()
     Participation.objects.bulk_create(_participations(meeting, sites))
-    site_pages_changed(site_ids=[site.pk for site in sites])
     if agencies:
         AgencyInvitation.objects.bulk_create([AgencyInvitation(meeting=meeting, agency=a) for a in agencies])
     room_create(meeting=meeting, participants=len(sites) + len(agencies))
+    join_passes_ensure(meeting=meeting)  # every invited site has its link before its invitation is written
     notifications_plan(meeting=meeting, change="invitation")
     audit_record(
         actor=created_by, action=AuditAction.CREATE, target=meeting,
@@ -413,8 +413,8 @@ def meeting_reschedule(*, meeting: Meeting, start: datetime, end: datetime, by=N
         meeting.full_clean(exclude={"host_site", "series", "created_by"}, validate_constraints=False)
         meeting.save(update_fields=["start", "end", "sequence", "updated_at"])
         meeting.participations.update(start=start, end=end)
-        site_pages_changed(site_ids=site_ids)
         room_change(meeting=meeting)
+        join_passes_ensure(meeting=meeting)  # every invited site has its link before its invitation is written
         notifications_plan(meeting=meeting, change="update")
         audit_record(
             actor=by, action=AuditAction.UPDATE, target=meeting,
@@ -480,8 +480,8 @@ def meeting_update(
             AgencyInvitation.objects.bulk_create(
                 [AgencyInvitation(meeting=meeting, agency=a) for a in invited if a.pk not in current]
             )
-        site_pages_changed(site_ids=[*site_ids, *(site.pk for site in new_sites)])  # removed ones too
         room_change(meeting=meeting)
+        join_passes_ensure(meeting=meeting)  # every invited site has its link before its invitation is written
         notifications_plan(meeting=meeting, change="update")
         audit_record(actor=by, action=AuditAction.UPDATE, target=meeting, detail={"sequence": meeting.sequence})
         return meeting
@@ -500,7 +500,6 @@ def meeting_cancel(*, meeting: Meeting, by=None) -> Meeting:
     meeting.sequence += 1
     meeting.save(update_fields=["status", "sequence", "updated_at"])
     meeting.participations.update(active=False)
-    site_pages_changed(site_ids=meeting.participations.values_list("site_id", flat=True))
     room_retire(meeting=meeting)
     notifications_plan(meeting=meeting, change="cancellation")
     audit_record(actor=by, action=AuditAction.CANCEL, target=meeting, detail={})

@@ -34,9 +34,12 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "django_htmx",
+    "foundation",
     "portal",
     "districts",
     "meetings",
+    "join",
+    "notifications",
     "billing",
 ]
 
@@ -86,26 +89,18 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis in production (CACHE_URL=redis://...), this process's memory otherwise.
+# Cache: Redis in production (CACHE_URL=redis://..., django-redis), this process's memory otherwise. It holds
+# only what can be made again (QR code drawings, task counters for /metrics): no page, session or user. A Redis
+# that fails or hangs never fails a page: errors are ignored (logged) and the short timeouts bound the wait.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://prachum")}
-PRACHUM_CACHE_SHARED = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "portal.redis_cache.RedisCache"  # one client per pool, not one per call
-    # A Redis that hangs must not hang the pages: every use of the cache falls back to the database on errors.
-    CACHES["default"].setdefault("OPTIONS", {}).update({"socket_connect_timeout": 0.5, "socket_timeout": 0.5})
-    # Keys every page reads and few requests change (sessions, who asks, the clerk's pages): each web process
-    # keeps copies, dropped when Redis says they changed (portal/near_copies.py). PRACHUM_CACHE_NEAR=false for a
-    # Redis that does not support CLIENT TRACKING (Redis < 6, some proxies).
-    if env.bool("PRACHUM_CACHE_NEAR", default=True):
-        CACHES["default"]["OPTIONS"]["NEAR_PREFIXES"] = [
-            "django.contrib.sessions.cached_db", "principal:", "join:site-page:",
-        ]
-# Sessions and who is asking (districts/principals.py) are read from the cache only when it is shared by every
-# web process (a process's own memory cannot be told that another one signed someone out or changed a role).
-# Both stay in the database as the truth: with Redis down (it is also the broker) people still sign in and work
-# (portal/sessions.py falls back to the database).
-PRACHUM_CACHE_PRINCIPALS = env.bool("PRACHUM_CACHE_PRINCIPALS", default=PRACHUM_CACHE_SHARED)
-SESSION_ENGINE = "portal.sessions" if PRACHUM_CACHE_PRINCIPALS else "django.contrib.sessions.backends.db"
+if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5}
+    )
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+PRACHUM_WEB_WORKERS = 1  # the embedded and development servers: one process (production counts gunicorn's)
+# Sessions: Django's own, in the database (the truth; a sign-out is final even while Redis is away).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,5 +1,7 @@
 """Production: PostgreSQL, Redis, gunicorn behind nginx. Refuses to start without its secrets."""
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
@@ -30,3 +32,6 @@ X_FRAME_OPTIONS = "DENY"
 PRACHUM_MEDIA_ACCEL_REDIRECT = env("PRACHUM_MEDIA_ACCEL_REDIRECT", default="/protected-media/")
 LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="json")
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
+# The web workers gunicorn starts, counted as deploy/gunicorn.conf.py counts them: with more than one, a
+# per-process cache is refused by the system check portal.E001 (portal/checks.py).
+PRACHUM_WEB_WORKERS = int(os.environ.get("GUNICORN_WORKERS") or 0) or 2 * len(os.sched_getaffinity(0)) + 1

@@ -13,6 +13,3 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 AUTHENTICATION_BACKENDS = ["districts.authentication.PrincipalBackend"]
 AXES_ENABLED = False
 SILENCED_SYSTEM_CHECKS = ["axes.W003"]  # the axes backend is left out on purpose, see above
-# One process (the live server is a thread of it): its memory is shared by all, so the cached paths run here.
-PRACHUM_CACHE_PRINCIPALS = env.bool("PRACHUM_CACHE_PRINCIPALS", default=True)
-SESSION_ENGINE = "portal.sessions" if PRACHUM_CACHE_PRINCIPALS else "django.contrib.sessions.backends.db"

@@ -3,7 +3,7 @@
 Each finding bandit made when this test was written is either fixed or marked on its line with
 `# nosec <test ids>  # <why it is not a vulnerability>`:
 - B105/B106 "hardcoded password": empty defaults of tokens that come from the environment (meetings.conf,
-  meetings.notifications.conf), an empty lease token written when a lease is released (notifications), a check
+  notifications.conf), an empty lease token written when a lease is released (notifications), a check
   constraint that refuses an empty join token (JoinPass), and the embedded mode's demo password, which
   demo_accounts_create refuses outside the embedded settings.
 - B308/B703 mark_safe: the QR code SVG segno draws from our own join URL (it escapes the title), the same markup read

@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from portal.thaidate import BANGKOK
+from foundation.thaidate import BANGKOK
 
 pytestmark = pytest.mark.integration
 

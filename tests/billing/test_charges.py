@@ -23,8 +23,8 @@ from billing.services import (
     tariff_set,
     vat_rate_set,
 )
-from portal.bahttext import bahttext
-from portal.thaidate import fiscal_year_bounds, fiscal_year_months
+from foundation.bahttext import bahttext
+from foundation.thaidate import fiscal_year_bounds, fiscal_year_months
 from tests.factories.billing import bill, charge_of, extra_line, udon_lines
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,8 @@ from billing.scope import BillingScope
 from billing.selectors import per_diem_for, travel_savings
 from billing.services import export_request
 from districts.models import District, Site
-from meetings.models import Attendance, Meeting, Participation
+from join.models import Attendance
+from meetings.models import Meeting, Participation
 from tests.factories.billing import bill
 
 pytestmark = pytest.mark.django_db

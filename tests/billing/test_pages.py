@@ -89,8 +89,9 @@ def test_the_charge_list_costs_a_fixed_number_of_queries(login, fy2562, django_a
     bill(D(2019, 10, 1), D(2020, 9, 1))
     with django_assert_num_queries(len(one_month)):
         client.get("/billing/?fy=2563")
-    # (session and who asks come from the cache) district offices, charges + the request savepoint pair
-    assert len(one_month) == 4
+    # the session, who asks (the user with their Staff row, site and province: one query), district offices,
+    # charges + the request savepoint pair
+    assert len(one_month) == 6
 
 
 def test_the_savings_page_costs_a_fixed_number_of_queries_and_shows_the_figures(

@@ -67,6 +67,7 @@ def production_env(deploy_database_url: str, broker_url: str) -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": deploy_database_url,
         "CELERY_BROKER_URL": broker_url,
+        "CACHE_URL": broker_url.rsplit("/", 1)[0] + "/1",  # the shared cache several gunicorn workers need
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "DJANGO_LOG_LEVEL": "WARNING",
     }

@@ -81,11 +81,11 @@ def prepare_database(janus) -> dict:
     from districts.models import Site, Staff
     from districts.selectors import site_get_by_code
     from districts.services import staff_create
-    from meetings.join.links import join_url
-    from meetings.join.models import JoinPass
-    from meetings.join.services import join_passes_ensure
+    from join.links import join_url
+    from join.models import JoinPass
+    from join.services import join_passes_ensure
     from meetings.models import MediaServer, Room
-    from meetings.services import meeting_schedule
+    from meetings.services.scheduling import meeting_schedule
 
     call_command("migrate", verbosity=0)
     call_command("load_geography", verbosity=0)
@@ -135,7 +135,7 @@ def start_portal(port: int):
 def attendance_rows(meeting_id: int) -> dict[str, list]:
     from django.db import connection
 
-    from meetings.join.models import Attendance
+    from join.models import Attendance
 
     rows = {}
     for row in Attendance.objects.filter(meeting_id=meeting_id).select_related("site__district", "site__province"):
@@ -325,7 +325,7 @@ def host_removes_mueang(pages: dict, board, data: dict, figures: dict) -> None:
 def test_call_rows(site_code: str) -> list[dict]:
     from django.db import connection
 
-    from meetings.join.models import TestCall
+    from join.models import TestCall
 
     rows = [
         {"result": t.result, "media_flowing": t.media_flowing, "finished": bool(t.finished_at),

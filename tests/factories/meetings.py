@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from districts.models import Site, Staff
 from districts.selectors import site_get_by_code
+from foundation.thaidate import BANGKOK
 from meetings.models import MediaServer, Meeting
-from meetings.services import meeting_schedule
-from portal.thaidate import BANGKOK
+from meetings.services.scheduling import meeting_schedule
 
 from .districts import StaffFactory
 

@@ -13,9 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from districts.models import Staff
-from meetings.join.links import portal_url
+from join.links import portal_url
 from meetings.models import Document
-from meetings.services import document_attach, meeting_cancel
+from meetings.services import document_attach
+from meetings.services.scheduling import meeting_cancel
 from tests.factories.api import api_as
 from tests.factories.districts import StaffFactory
 from tests.factories.meetings import MeetingFactory

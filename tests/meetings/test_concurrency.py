@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from meetings.models import Meeting, Participation
-from meetings.services import meeting_schedule
+from meetings.services.scheduling import meeting_schedule
 from tests.factories.meetings import SchedulerFactory, next_slot, site
 
 pytestmark = pytest.mark.integration
@@ -113,6 +113,6 @@ def test_the_database_refuses_what_the_check_could_not_see(transactional_db):
 
 
 def _when(start, end) -> str:
-    from meetings.services import when_text
+    from meetings.services.scheduling import when_text
 
     return when_text(start, end)

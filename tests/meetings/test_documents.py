@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from meetings.models import Document
-from meetings.services import document_attach, meeting_cancel
+from meetings.services import document_attach
+from meetings.services.scheduling import meeting_cancel
 from tests.factories.meetings import MeetingFactory
 
 pytestmark = pytest.mark.django_db

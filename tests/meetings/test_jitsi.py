@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from meetings.models import MediaServer, Room
-from meetings.services import room_join_target
+from meetings.services.reservations import room_join_target
 from tests.factories.meetings import MediaServerFactory, MeetingFactory, site
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +101,7 @@ def test_unknown_room_outside_window_cancelled_and_bad_requests_are_refused_in_t
     assert bad_time.status_code == 400
     assert bad_time.json()["message"].startswith("คำขอไม่ถูกต้อง")
 
-    from meetings.services import meeting_cancel
+    from meetings.services.scheduling import meeting_cancel
 
     meeting_cancel(meeting=room.meeting)
     cancelled = prosody_post(client, {"name": room.name, "start_time": now, "mail_owner": ""})

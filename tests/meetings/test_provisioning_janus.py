@@ -13,7 +13,8 @@ import pytest
 from django.utils import timezone
 
 from meetings.models import MediaServer, Meeting, Room
-from meetings.services import meeting_cancel, meeting_reschedule, meeting_update, rooms_sweep, servers_check
+from meetings.services import rooms_sweep, servers_check
+from meetings.services.scheduling import meeting_cancel, meeting_reschedule, meeting_update
 from tests.factories.meetings import MediaServerFactory, MeetingFactory, site
 from tests.services.janus import JanusServer
 

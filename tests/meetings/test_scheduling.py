@@ -12,7 +12,7 @@ from django.utils import timezone
 from districts.models import Agency, Province, Site
 from meetings.backends.fake import FakeBackend
 from meetings.models import DEFAULT_AGENDA, AgencyInvitation, Meeting, Participation, Room, Series
-from meetings.services import (
+from meetings.services.scheduling import (
     meeting_cancel,
     meeting_reschedule,
     meeting_schedule,

@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from districts.models import Staff
-from meetings.services import meeting_cancel
-from portal.audit import audit_record
-from portal.models import AuditEntry
-from portal.thaidate import BANGKOK
+from foundation.audit import audit_record
+from foundation.models import AuditEntry
+from foundation.thaidate import BANGKOK
+from meetings.services.scheduling import meeting_cancel
 from tests.factories.api import api_as
 from tests.factories.districts import StaffFactory
 from tests.factories.meetings import MeetingFactory

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from meetings.services import meeting_cancel, meeting_reschedule
-from portal.models import AuditEntry
+from foundation.models import AuditEntry
+from meetings.services.scheduling import meeting_cancel, meeting_reschedule
 from tests.factories.meetings import MediaServerFactory, MeetingFactory, SchedulerFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from portal.bahttext import bahttext
+from foundation.bahttext import bahttext
 
 pytestmark = pytest.mark.unit
 

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 from django import forms
 
-from portal.fields import ThaiDateField
+from foundation.fields import ThaiDateField
 
 pytestmark = pytest.mark.unit
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from portal.money import money, vat_of
+from foundation.money import money, vat_of
 
 pytestmark = pytest.mark.unit
 

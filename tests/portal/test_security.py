@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 
 from districts.models import Site, Staff
 from districts.services import staff_role_change
-from portal.models import AuditEntry
-from portal.personal_data import personal_data_erase, personal_data_export
+from foundation.models import AuditEntry
+from foundation.personal_data import personal_data_erase, personal_data_export
 
 pytestmark = pytest.mark.django_db
 PRODUCTION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "districts.authentication.PrincipalBackend"]
@@ -104,8 +104,8 @@ def test_admin_exports_personal_data_as_json(client, staff_factory):
 def test_audit_log_is_read_only_in_the_admin(client, staff_factory):
     admin = staff_factory.create(role=Staff.Role.ADMINISTRATOR, site_code="41")
     client.force_login(admin.user)
-    assert client.get("/admin/portal/auditentry/").status_code == 200
-    assert client.get("/admin/portal/auditentry/add/").status_code == 403
+    assert client.get("/admin/foundation/auditentry/").status_code == 200
+    assert client.get("/admin/foundation/auditentry/add/").status_code == 403
 
 
 def test_metrics_are_exposed_for_prometheus(client):
@@ -169,7 +169,7 @@ def test_api_docs_have_no_inline_script(client, staff_factory):
 
 
 def test_personal_data_covers_the_notifications_sent_to_a_person(staff_factory):
-    from meetings.notifications.models import Notification
+    from notifications.models import Notification
     from tests.factories.meetings import MediaServerFactory, MeetingFactory
 
     admin = staff_factory.create(role=Staff.Role.ADMINISTRATOR, site_code="41")

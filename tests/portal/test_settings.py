@@ -46,37 +46,42 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_production_passes_check_deploy_with_no_warning():
-    env = _bare_env(
-        DJANGO_SETTINGS_MODULE="portal.settings.production",
-        DJANGO_SECRET_KEY="k" * 20 + "-prod-secret-for-the-check-only-" + "z" * 20,
-        DJANGO_ALLOWED_HOSTS="prachum.udonthani.go.th",
-        DATABASE_URL=os.environ.get("DATABASE_URL", "sqlite:////tmp/prachum-check.sqlite3"),
-    )
+    env = _production(CACHE_URL="redis://127.0.0.1:6379/1")
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues (0 silenced)" in result.stdout
 
 
-@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set: run through tests.services")
-@pytest.mark.parametrize("near", ["true", "false"])
-def test_production_keeps_copies_of_the_hot_cache_keys_in_each_process_unless_told_not_to(near):
-    env = _bare_env(
+def _production(**extra: str) -> dict:
+    return _bare_env(
         DJANGO_SETTINGS_MODULE="portal.settings.production",
         DJANGO_SECRET_KEY="k" * 20 + "-prod-secret-for-the-check-only-" + "z" * 20,
         DJANGO_ALLOWED_HOSTS="prachum.udonthani.go.th",
         DATABASE_URL=os.environ.get("DATABASE_URL", "sqlite:////tmp/prachum-check.sqlite3"),
-        CACHE_URL=os.environ["REDIS_URL"],
-        PRACHUM_CACHE_NEAR=near,
+        **extra,
     )
-    # The keys as the code names them (a renamed namespace must not silently lose its copies).
+
+
+@pytest.mark.parametrize("workers", ["", "3"])
+def test_production_refuses_a_per_process_cache_with_several_workers(workers):
+    result = _manage("check", env=_production(GUNICORN_WORKERS=workers))  # "" = the default, 2 x cores + 1
+    assert result.returncode != 0
+    assert "portal.E001" in result.stderr
+    assert "CACHE_URL" in result.stderr
+
+
+def test_one_worker_may_keep_its_cache_in_its_own_memory():
+    result = _manage("check", env=_production(GUNICORN_WORKERS="1"))
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_cache_is_django_redis_with_errors_ignored_and_sessions_in_the_database():
     shown = (
-        "from django.core.cache import cache; from portal.sessions import session_cache_key; "
-        "from districts.principals import principals; from meetings.join.page_cache import site_pages; "
-        "near = cache._cache._near; cache.set('principal:7', 'who', 5); "
-        "keys = [session_cache_key('k'), *principals.keys(7), *site_pages.keys(3, ('th',)), 'celery:x']; "
-        "print(near and [near.kept(cache.make_key(k)) for k in keys], cache.get('principal:7'))"
+        "from django.conf import settings; c = settings.CACHES['default']; "
+        "print(c['BACKEND'], c['OPTIONS']['IGNORE_EXCEPTIONS'], c['OPTIONS']['SOCKET_TIMEOUT'], "
+        "settings.SESSION_ENGINE)"
     )
-    result = _manage("shell", "-c", shown, env=env)
+    result = _manage("shell", "-c", shown, env=_production(CACHE_URL="redis://127.0.0.1:6379/1"))
     assert result.returncode == 0, result.stdout + result.stderr
-    expected = f"[{', '.join(['True'] * 6)}, False] who" if near == "true" else "None who"
-    assert result.stdout.strip().splitlines()[-1] == expected  # after the shell's own lines (auto-imports)
+    assert result.stdout.strip().splitlines()[-1] == (
+        "django_redis.cache.RedisCache True 0.5 django.contrib.sessions.backends.db")

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from portal.thaidate import (
+from foundation.thaidate import (
     MONTHS_LONG,
     MONTHS_SHORT,
     be_year,

@@ -17,10 +17,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from billing.models import Charge
 from billing.services import charges_generate, lines_for_province_create
 from districts.models import Staff
-from meetings.join.models import JoinPass
-from meetings.join.services import calendar_feed_ensure
-from meetings.notifications.models import Notification
+from join.models import JoinPass
+from join.services import calendar_feed_ensure
 from meetings.services import document_attach
+from notifications.models import Notification
 from tests.factories.districts import StaffFactory
 from tests.factories.meetings import MediaServerFactory, MeetingFactory, site
 
@@ -54,7 +54,7 @@ class World:
 @pytest.fixture
 def world(db, settings, tmp_path) -> World:
     from districts.services import province_sites_create
-    from portal.thaidate import fiscal_year
+    from foundation.thaidate import fiscal_year
 
     province_sites_create(province_code="39")
     MediaServerFactory.create()
@@ -109,7 +109,7 @@ case("api-docs", "GET", "/api/docs/", anonymous=API_ANON, any=OK)
 case("api-root", "GET", "/api/", anonymous=API_ANON, any=OK)
 # Sites
 case("districts:list", "GET", "/sites/", anonymous=LOGIN, clerk=DENIED, clerk_other=DENIED, finance_district=OK, any=OK)
-case("districts:site", "GET", "/sites/4122/", anonymous=LOGIN, clerk_other=DENIED, scheduler_other=DENIED, any=OK)
+case("site:page", "GET", "/sites/4122/", anonymous=LOGIN, clerk_other=DENIED, scheduler_other=DENIED, any=OK)
 case("site-list", "GET", "/api/sites/", anonymous=API_ANON, any=OK)
 case(
     "site-detail",
@@ -152,7 +152,7 @@ case(
 # A document: only through the permission check (details in tests/meetings/test_documents.py); unknown → 404
 case("meetings:document", "GET", f"/meetings/{M}/documents/999999/", anonymous=LOGIN, any=MISSING)
 case(
-    "meetings:notifications:meeting",
+    "notifications:meeting",
     "GET",
     f"/meetings/{M}/notifications/",
     anonymous=LOGIN,
@@ -161,7 +161,7 @@ case(
     any=DENIED,
 )
 case(
-    "meetings:notifications:resend",
+    "notifications:resend",
     "POST",
     f"/meetings/{M}/notifications/{{notification}}/resend/",
     anonymous=LOGIN,
@@ -187,7 +187,7 @@ case("meetings:jitsi-conference", "POST", "/meetings/jitsi/reservations/wrong/co
 case("meetings:jitsi-reservation", "GET", "/meetings/jitsi/reservations/wrong/conference/1", any=DENIED)
 # Joining: the pass is the capability (no login), the site's pages follow the site rule
 J = "{pass_token}"
-for prefix, ns in (("/meetings/join/p", "meetings:join:j"), ("/j", "j")):
+for prefix, ns in (("/meetings/join/p", "join:j"), ("/j", "j")):
     case(f"{ns}:page", "GET", f"{prefix}/{J}/", any=DENIED)  # before the window: refused, whoever asks
     case(f"{ns}:qr", "GET", f"{prefix}/{J}/qr.svg", any=OK)  # the link's QR code: the token is the capability
     case(f"{ns}:moderate", "POST", f"{prefix}/{J}/moderate/", any=DENIED)
@@ -201,20 +201,20 @@ SITE_PAGE = {
     "finance_district": DENIED,
 }
 # The feed is its token (calendar programs cannot log in); renewing it (below) ends the old one.
-case("meetings:join:feed", "GET", "/meetings/join/feed/{feed_token}.ics", any=OK)
-case("meetings:join:meeting-ics", "GET", f"/meetings/join/site/4122/meeting/{M}.ics", **SITE_PAGE, any=OK)
-case("meetings:join:sheet", "GET", f"/meetings/join/site/4122/meeting/{M}/sheet/", **SITE_PAGE, any=OK)
-case("meetings:join:sheet-pdf", "GET", f"/meetings/join/site/4122/meeting/{M}/sheet.pdf", **SITE_PAGE, any=OK)
-case("meetings:join:renew-link", "POST", f"/meetings/join/site/4122/meeting/{M}/renew-link/", **SITE_PAGE, any=FOUND)
-case("meetings:join:feed-renew", "POST", "/meetings/join/site/4122/feed/renew/", **SITE_PAGE, any=FOUND)
-case("meetings:join:site-test-call", "POST", "/meetings/join/site/4122/test/", **SITE_PAGE, any=FOUND)
-case("meetings:join:test-call", "GET", "/meetings/join/test/not-a-token/", any=MISSING)
-case("meetings:join:test-call-result", "POST", "/meetings/join/test/not-a-token/result/", any=MISSING)
+case("join:feed", "GET", "/meetings/join/feed/{feed_token}.ics", any=OK)
+case("join:meeting-ics", "GET", f"/meetings/join/site/4122/meeting/{M}.ics", **SITE_PAGE, any=OK)
+case("join:sheet", "GET", f"/meetings/join/site/4122/meeting/{M}/sheet/", **SITE_PAGE, any=OK)
+case("join:sheet-pdf", "GET", f"/meetings/join/site/4122/meeting/{M}/sheet.pdf", **SITE_PAGE, any=OK)
+case("join:renew-link", "POST", f"/meetings/join/site/4122/meeting/{M}/renew-link/", **SITE_PAGE, any=FOUND)
+case("join:feed-renew", "POST", "/meetings/join/site/4122/feed/renew/", **SITE_PAGE, any=FOUND)
+case("join:site-test-call", "POST", "/meetings/join/site/4122/test/", **SITE_PAGE, any=FOUND)
+case("join:test-call", "GET", "/meetings/join/test/not-a-token/", any=MISSING)
+case("join:test-call-result", "POST", "/meetings/join/test/not-a-token/result/", any=MISSING)
 case(
-    "meetings:join:control", "GET", "/meetings/join/control/", anonymous=LOGIN, **SCHED, scheduler_other=OK, any=DENIED
+    "join:control", "GET", "/meetings/join/control/", anonymous=LOGIN, **SCHED, scheduler_other=OK, any=DENIED
 )
 case(
-    "meetings:join:control-board",
+    "join:control-board",
     "GET",
     "/meetings/join/control/board/",
     anonymous=LOGIN,
@@ -223,7 +223,7 @@ case(
     any=DENIED,
 )
 case(
-    "meetings:join:attendance",
+    "join:attendance",
     "GET",
     f"/meetings/join/meeting/{M}/attendance/",
     anonymous=LOGIN,
@@ -232,7 +232,7 @@ case(
     any=DENIED,
 )
 case(
-    "meetings:join:attendance-csv",
+    "join:attendance-csv",
     "GET",
     f"/meetings/join/meeting/{M}/attendance.csv",
     anonymous=LOGIN,

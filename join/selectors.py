@@ -1,0 +1,524 @@
+"""Reads of joining: the clerk's meetings, a pass and its state, the control centre, attendance reports.
+
+Each read costs a fixed number of queries whatever the number of meetings, sites or rows.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from django.db.models import DateTimeField, Exists, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from districts.models import Site
+from foundation.thaidate import BANGKOK, format_be_short
+from meetings.models import Meeting, Participation
+
+from .models import JOIN_OPENS_BEFORE, LATE_AFTER, TEST_CALL_COUNTS_FOR, Attendance, CalendarFeed, JoinPass, TestCall
+
+# The clerk's page lists the meetings of today and the next CLERK_DAYS days, and at least the next
+# CLERK_MEETINGS_AT_LEAST; "all" lists at most CLERK_MEETINGS_LIMIT ahead (a daily series for two months fits).
+CLERK_DAYS = 14
+CLERK_MEETINGS_AT_LEAST = 3
+CLERK_MEETINGS_LIMIT = 100
+FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
+# The calendar feed holds meetings from this long ago onwards.
+FEED_PAST = timedelta(days=30)
+
+
+def _time_text(moment: datetime) -> str:
+    return f"{moment.astimezone(BANGKOK):%H:%M} น."
+
+
+# --- passes ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PassState:
+    """Whether a pass opens its meeting now; when not, the HTTP status and what to tell the person, in Thai."""
+
+    code: str  # open | early | ended | revoked | cancelled | uninvited | not_ready
+    status: int = 200
+    title: str = ""
+    message: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.code == "open"
+
+    @property
+    def allows_test_call(self) -> bool:
+        """A test call through the pass is possible any time before the meeting ends."""
+        return self.code in {"open", "early", "not_ready"}
+
+
+def join_pass_get(*, token: str) -> JoinPass | None:
+    """The pass with this token (compared in constant time), with what its pages read; None when unknown."""
+    if not token or len(token) > 64:
+        return None
+    # What the pages read: the meeting and its room and server (the state, the call's configuration), the site
+    # with its district and province (its name and code in the room); the host only by its id (is_moderator).
+    # No ordering: the token is unique, and `.first()` would sort by the models' orderings (more joins to plan).
+    rows = list(
+        JoinPass.objects.select_related("meeting__room__server", "site__district", "site__province")
+        .annotate(
+            invited=Exists(Participation.objects.filter(meeting_id=OuterRef("meeting_id"), site_id=OuterRef("site_id")))
+        )
+        .filter(token=token)
+        .order_by()[:1]
+    )
+    found = rows[0] if rows else None
+    if found is None or not hmac.compare_digest(found.token.encode(), token.encode()):
+        return None
+    return found
+
+
+def join_pass_is_current(*, token: str) -> bool:
+    """A pass with this token exists and has not been revoked (its link, and so its QR code, is shown)."""
+    if not token or len(token) > 64:
+        return False
+    found = (
+        JoinPass.objects.filter(token=token, revoked_at__isnull=True).order_by().values_list("token", flat=True)[:1]
+    )
+    return any(hmac.compare_digest(row.encode(), token.encode()) for row in found)
+
+
+def room_of(meeting: Meeting):
+    """The meeting's Room, or None (it is created with the meeting, but may be missing in old data)."""
+    try:
+        return meeting.room
+    except Meeting.room.RelatedObjectDoesNotExist:
+        return None
+
+
+def pass_state(join_pass: JoinPass, *, now: datetime | None = None) -> PassState:  # noqa: PLR0911 - one per state
+    now = now or timezone.now()
+    meeting = join_pass.meeting
+    when = f"{format_be_short(meeting.start)} เวลา {_time_text(meeting.start)}–{_time_text(meeting.end)}"
+    if join_pass.is_revoked:
+        return PassState(
+            "revoked", 410, "ลิงก์นี้ถูกยกเลิกแล้ว",
+            "ลิงก์เข้าร่วมประชุมนี้ใช้ไม่ได้อีกต่อไป: เปิดหน้าของสถานที่ในระบบ prachum เพื่อรับลิงก์ใหม่ "
+            "หรือโทรสอบถามจังหวัด",
+        )
+    if meeting.is_cancelled:
+        return PassState("cancelled", 410, "การประชุมนี้ถูกยกเลิกแล้ว", f"“{meeting.title}” ({when}) ยกเลิกแล้ว")
+    if not getattr(join_pass, "invited", True):
+        return PassState(
+            "uninvited", 410, "สถานที่นี้ไม่ได้อยู่ในการประชุมนี้แล้ว",
+            f"{join_pass.site.name} ถูกนำออกจากรายชื่อผู้เข้าร่วม “{meeting.title}”: สอบถามจังหวัดหากไม่ถูกต้อง",
+        )
+    if now >= join_pass.closes_at or meeting.status == Meeting.Status.ENDED:
+        return PassState("ended", 410, "การประชุมนี้สิ้นสุดแล้ว", f"“{meeting.title}” ({when}) สิ้นสุดแล้ว")
+    if now < join_pass.opens_at:
+        opens = join_pass.opens_at
+        return PassState(
+            "early", 403, "ยังไม่ถึงเวลาเข้าร่วมประชุม",
+            f"ห้องประชุม “{meeting.title}” จะเปิดให้เข้าร่วมตั้งแต่วันที่ {format_be_short(opens)} "
+            f"เวลา {_time_text(opens)} (30 นาทีก่อนเริ่มประชุม) ระหว่างนี้ทดสอบกล้องและไมโครโฟนได้",
+        )
+    room = room_of(meeting)
+    if room is None or room.server is None or room.provisioned_version == 0:
+        return PassState(
+            "not_ready", 503, "ห้องประชุมยังไม่พร้อม",
+            "ระบบกำลังเตรียมห้องประชุมบนเซิร์ฟเวอร์: รอสักครู่แล้วกดโหลดหน้านี้ใหม่ หากเกิน 5 นาทีโทรแจ้งจังหวัด",
+        )
+    return PassState("open")
+
+
+# --- the clerk's page --------------------------------------------------------------------------------------
+
+
+@dataclass
+class ClerkMeeting:
+    meeting: Meeting
+    is_host: bool
+    join_pass: JoinPass | None
+    window: str  # open | later | cancelled
+    opens_at: datetime
+    join_url: str = ""  # set by the view (absolute, for the QR code, the sheet and the button)
+    qr: str = ""
+    is_today: bool = False  # starts today (Bangkok)
+    urls: dict[str, str] = field(default_factory=dict)  # set by the view: the site's files of this meeting
+
+
+@dataclass
+class ClerkMeetings:
+    """What the clerk's page lists, and until when that list holds (a button opens, a meeting ends, a new day)."""
+
+    entries: list[ClerkMeeting]
+    later: int  # meetings after the listed window (0 when everything is listed)
+    valid_until: datetime
+
+
+def _next_midnight(now: datetime) -> datetime:
+    today = now.astimezone(BANGKOK).date()
+    return _day_bounds(today)[1]
+
+
+def _clerk_meeting(meeting: Meeting, site: Site, join_pass: JoinPass | None, now: datetime, today: date):
+    opens_at = meeting.start - JOIN_OPENS_BEFORE
+    if meeting.is_cancelled:
+        window = "cancelled"
+    elif now >= opens_at:
+        window = "open"
+    else:
+        window = "later"
+    return ClerkMeeting(
+        meeting=meeting,
+        is_host=meeting.host_site_id == site.pk,
+        join_pass=join_pass if not meeting.is_cancelled else None,
+        window=window,
+        opens_at=opens_at,
+        is_today=meeting.start.astimezone(BANGKOK).date() == today,
+    )
+
+
+def clerk_meetings(*, site: Site, days: int | None = CLERK_DAYS, now: datetime | None = None) -> ClerkMeetings:
+    """The site's meetings from now to the end of the `days`-th day after today (Bangkok), and at least the next
+    CLERK_MEETINGS_AT_LEAST whatever their date (None: all, up to CLERK_MEETINGS_LIMIT), soonest first, each with
+    the site's pass. Three queries (two when `days` is None), whatever the number of meetings.
+
+    The passes are read by meeting id alone (no ordering: the model's ordering would join meeting, site,
+    district and province only to sort them).
+    """
+    now = now or timezone.now()
+    today = now.astimezone(BANGKOK).date()
+    participations = Participation.objects.filter(site=site, meeting__end__gt=now)
+    listed = participations.order_by("meeting__start", "meeting_id")
+    horizon, beyond = None, 0
+    if days is not None:
+        horizon = _day_bounds(today + timedelta(days=days))[1]
+        # Up to the horizon, or to the start of the CLERK_MEETINGS_AT_LEAST-th meeting if that is later: one range
+        # on the meeting's start (an OR with "among the first three" made PostgreSQL scan every meeting).
+        # A site with fewer meetings ahead than that has no such start: all of them are listed.
+        nth_start = listed.values("meeting__start")[CLERK_MEETINGS_AT_LEAST - 1 : CLERK_MEETINGS_AT_LEAST]
+        last_listed = Greatest(
+            Value(horizon - timedelta(microseconds=1), output_field=DateTimeField()),
+            Coalesce(Subquery(nth_start), Value(FAR_FUTURE, output_field=DateTimeField())),
+        )
+        listed = listed.filter(meeting__start__lte=last_listed)
+        beyond = participations.filter(meeting__start__gte=horizon).count()
+    rows = list(listed.select_related("meeting__host_site")[:CLERK_MEETINGS_LIMIT])
+    later = beyond - sum(1 for row in rows if row.meeting.start >= horizon) if horizon else 0
+    passes = {
+        join_pass.meeting_id: join_pass
+        for join_pass in JoinPass.objects.filter(
+            site=site, revoked_at__isnull=True, meeting_id__in=[row.meeting_id for row in rows]
+        ).order_by()
+    } if rows else {}
+    entries = [_clerk_meeting(row.meeting, site, passes.get(row.meeting_id), now, today) for row in rows]
+    changes = [_next_midnight(now)]
+    changes += [entry.meeting.end for entry in entries]
+    changes += [entry.opens_at for entry in entries if entry.window == "later"]
+    return ClerkMeetings(entries=entries, later=later, valid_until=min(changes))
+
+
+def clerk_meeting_get(*, site: Site, meeting_id: int) -> ClerkMeeting | None:
+    """One meeting of the site (for its .ics and join sheet); None when the site is not in it. Two queries."""
+    participation = (
+        Participation.objects.filter(site=site, meeting_id=meeting_id)
+        .select_related("meeting__host_site__district", "meeting__host_site__province")
+        .first()
+    )
+    if participation is None:
+        return None
+    meeting = participation.meeting
+    join_pass = JoinPass.objects.filter(site=site, meeting=meeting, revoked_at__isnull=True).order_by().first()
+    now = timezone.now()
+    entry = _clerk_meeting(meeting, site, join_pass, now, now.astimezone(BANGKOK).date())
+    entry.join_pass = join_pass  # a cancelled meeting's sheet still names its (dead) link
+    return entry
+
+
+def site_last_test_call(*, site: Site) -> TestCall | None:
+    return TestCall.objects.filter(site=site).exclude(result=TestCall.Result.PENDING).order_by("-finished_at").first()
+
+
+def site_test_calls(*, site: Site) -> QuerySet[TestCall]:
+    """The site's test calls, newest first, with who started them: one query per page (and one to count)."""
+    return TestCall.objects.filter(site=site).select_related("site__district", "site__province", "started_by")
+
+
+# --- calendar feed -----------------------------------------------------------------------------------------
+
+
+def calendar_feed_get(*, token: str) -> CalendarFeed | None:
+    if not token or len(token) > 64:
+        return None
+    feed = (
+        CalendarFeed.objects.select_related("site__district", "site__province")
+        .filter(token=token, revoked_at__isnull=True)
+        .first()
+    )
+    if feed is None or not hmac.compare_digest(feed.token.encode(), token.encode()):
+        return None
+    return feed
+
+
+def feed_meetings(*, site: Site, now: datetime | None = None) -> list[Meeting]:
+    """The site's meetings for its feed (cancelled ones too, so calendars drop them), each with `site_passes`."""
+    now = now or timezone.now()
+    return list(
+        Meeting.objects.filter(participations__site=site, end__gt=now - FEED_PAST)
+        .select_related("host_site")
+        .prefetch_related(
+            Prefetch(
+                "join_passes",
+                queryset=JoinPass.objects.filter(site=site, revoked_at__isnull=True),
+                to_attr="site_passes",
+            )
+        )
+        .order_by("start", "pk")
+    )
+
+
+# --- test calls --------------------------------------------------------------------------------------------
+
+
+def site_test_call_get(*, token: str) -> TestCall | None:
+    if not token or len(token) > 64:
+        return None
+    found = TestCall.objects.select_related("site__district", "site__province", "server").filter(token=token).first()
+    if found is None or not hmac.compare_digest(found.token.encode(), token.encode()):
+        return None
+    return found
+
+
+# --- control centre ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class SiteStatus:
+    site: Site
+    is_host: bool
+    state: str  # connected | left | not_yet
+    since: datetime | None
+    first_joined: datetime | None
+    last_test: TestCall | None
+
+    @property
+    def tested(self) -> bool:
+        return self.last_test is not None
+
+
+@dataclass
+class MeetingBoard:
+    meeting: Meeting
+    sites: list[SiteStatus]
+    guests: list[Attendance] = field(default_factory=list)
+    poll_error: str = ""
+
+    @property
+    def connected(self) -> int:
+        return sum(1 for s in self.sites if s.state == "connected")
+
+    @property
+    def invited(self) -> int:
+        return len(self.sites)
+
+    @property
+    def tested(self) -> int:
+        return sum(1 for s in self.sites if s.tested)
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = datetime(day.year, day.month, day.day, tzinfo=BANGKOK)
+    return start, start + timedelta(days=1)
+
+
+def control_centre(*, province_id: int, day: date | None = None) -> list[MeetingBoard]:
+    """Every meeting of the province on `day` (Bangkok), each site's connection state and test. Four queries."""
+    day = day or timezone.now().astimezone(BANGKOK).date()
+    day_start, day_end = _day_bounds(day)
+    meetings = list(
+        Meeting.objects.filter(host_site__province_id=province_id, start__lt=day_end, end__gt=day_start)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .select_related("host_site")
+        .prefetch_related(
+            Prefetch(
+                "participations",
+                queryset=Participation.objects.select_related("site__district", "site__province").order_by(
+                    "site__kind", "site__district__code"
+                ),
+            )
+        )
+        .order_by("start", "pk")
+    )
+    if not meetings:
+        return []
+    meeting_ids = [m.pk for m in meetings]
+    rows_by_meeting: dict[int, list[Attendance]] = defaultdict(list)
+    for row in Attendance.objects.filter(meeting_id__in=meeting_ids).order_by("joined_at", "pk"):
+        rows_by_meeting[row.meeting_id].append(row)
+    site_ids = {p.site_id for m in meetings for p in m.participations.all()}
+    earliest = min(m.start for m in meetings) - TEST_CALL_COUNTS_FOR
+    tests_by_site: dict[int, list[TestCall]] = defaultdict(list)
+    for test_call in (
+        TestCall.objects.filter(
+            site_id__in=site_ids,
+            finished_at__gte=earliest,
+            result__in=[TestCall.Result.OK, TestCall.Result.MEDIA_OK],
+        )
+        .only("pk", "site_id", "result", "finished_at")
+        .order_by("-finished_at")
+    ):
+        tests_by_site[test_call.site_id].append(test_call)
+    return [_board(meeting, rows_by_meeting[meeting.pk], tests_by_site) for meeting in meetings]
+
+
+def _board(meeting: Meeting, rows: list[Attendance], tests_by_site: dict[int, list[TestCall]]) -> MeetingBoard:
+    by_site: dict[int, list[Attendance]] = defaultdict(list)
+    guests = []
+    for row in rows:
+        if row.site_id:
+            by_site[row.site_id].append(row)
+        elif row.is_open:
+            guests.append(row)
+    statuses = []
+    for participation in meeting.participations.all():
+        site_rows = by_site.get(participation.site_id, [])
+        open_rows = [r for r in site_rows if r.is_open]
+        if open_rows:
+            state, since = "connected", open_rows[-1].joined_at
+        elif site_rows:
+            state, since = "left", max(r.left_at for r in site_rows)
+        else:
+            state, since = "not_yet", None
+        window_start = meeting.start - TEST_CALL_COUNTS_FOR
+        last_test = next(
+            (t for t in tests_by_site.get(participation.site_id, []) if window_start <= t.finished_at <= meeting.end),
+            None,
+        )
+        statuses.append(
+            SiteStatus(
+                site=participation.site,
+                is_host=participation.site_id == meeting.host_site_id,
+                state=state,
+                since=since,
+                first_joined=site_rows[0].joined_at if site_rows else None,
+                last_test=last_test,
+            )
+        )
+    statuses.sort(key=lambda s: (not s.is_host, s.site.kind != Site.Kind.PROVINCIAL_HALL, s.site.code))
+    return MeetingBoard(meeting=meeting, sites=statuses, guests=guests)
+
+
+# --- attendance report -------------------------------------------------------------------------------------
+
+
+@dataclass
+class SiteAttendance:
+    site: Site
+    is_host: bool
+    status: str  # present | late | absent
+    first_joined: datetime | None
+    last_left: datetime | None
+    still_connected: bool
+    connected_minutes: int
+    connections: int
+    minutes_late: int
+
+    @property
+    def status_text(self) -> str:
+        return {"present": "มาประชุม", "late": "มาประชุม (ช้า)", "absent": "ไม่มาประชุม"}[self.status]
+
+
+@dataclass
+class AttendanceReport:
+    meeting: Meeting
+    sites: list[SiteAttendance]
+    guests: list[str]
+    agencies: list
+
+    @property
+    def present(self) -> list[SiteAttendance]:
+        return [s for s in self.sites if s.status != "absent"]
+
+    @property
+    def absent(self) -> list[SiteAttendance]:
+        return [s for s in self.sites if s.status == "absent"]
+
+    @property
+    def late(self) -> list[SiteAttendance]:
+        return [s for s in self.sites if s.status == "late"]
+
+
+def meeting_for_report(*, meeting_id: int, province_id: int) -> Meeting | None:
+    return (
+        Meeting.objects.filter(pk=meeting_id, host_site__province_id=province_id)
+        .select_related("host_site__district", "host_site__province")
+        .first()
+    )
+
+
+def attendance_report(*, meeting: Meeting, now: datetime | None = None) -> AttendanceReport:
+    """Who came (on time or late — first connection more than LATE_AFTER after the start), who did not, and the
+    others in the room. Three queries."""
+    now = now or timezone.now()
+    participations = list(
+        Participation.objects.filter(meeting=meeting)
+        .select_related("site__district", "site__province")
+        .order_by("site__kind", "site__district__code")
+    )
+    rows = list(Attendance.objects.filter(meeting=meeting).order_by("joined_at", "pk"))
+    agencies = [invitation.agency for invitation in meeting.agency_invitations.select_related("agency")]
+    by_site: dict[int, list[Attendance]] = defaultdict(list)
+    guests: list[str] = []
+    for row in rows:
+        if row.site_id:
+            by_site[row.site_id].append(row)
+        elif row.display not in guests:
+            guests.append(row.display)
+    sites = []
+    for participation in participations:
+        site_rows = by_site.get(participation.site_id, [])
+        first = site_rows[0].joined_at if site_rows else None
+        if first is None:
+            status = "absent"
+        elif first > meeting.start + LATE_AFTER:
+            status = "late"
+        else:
+            status = "present"
+        seconds = 0.0
+        for row in site_rows:
+            joined = max(row.joined_at, meeting.start)
+            left = min(row.left_at or min(now, meeting.end), meeting.end)
+            seconds += max(0.0, (left - joined).total_seconds())
+        lefts = [row.left_at for row in site_rows if row.left_at]
+        sites.append(
+            SiteAttendance(
+                site=participation.site,
+                is_host=participation.site_id == meeting.host_site_id,
+                status=status,
+                first_joined=first,
+                last_left=max(lefts) if lefts and all(row.left_at for row in site_rows) else None,
+                still_connected=any(row.is_open for row in site_rows),
+                connected_minutes=round(seconds / 60),
+                connections=len(site_rows),
+                minutes_late=max(0, int((first - meeting.start).total_seconds() // 60)) if first else 0,
+            )
+        )
+    sites.sort(key=lambda s: (not s.is_host, s.site.kind != Site.Kind.PROVINCIAL_HALL, s.site.code))
+    return AttendanceReport(meeting=meeting, sites=sites, guests=guests, agencies=agencies)
+
+
+def recent_meetings(*, province_id: int, now: datetime | None = None, days: int = 30) -> list[Meeting]:
+    """The province's meetings that have started in the last `days` days, latest first (links to their reports)."""
+    now = now or timezone.now()
+    return list(
+        Meeting.objects.filter(
+            host_site__province_id=province_id, start__lte=now, start__gte=now - timedelta(days=days)
+        )
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("-start", "-pk")[:50]
+    )
+
+
+def site_calendar_feed(*, site) -> CalendarFeed | None:
+    """The site's current calendar feed link, if it has one (the clerk's page offers to make one otherwise)."""
+    return CalendarFeed.objects.filter(site=site, revoked_at__isnull=True).first()

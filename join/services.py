@@ -1,0 +1,445 @@
+"""Every write of joining: passes, calendar feeds, test calls, moderation and attendance.
+
+Calls to a media server use the meeting's room and its server row through `meetings.media`; the room's secret
+is used here, server-side, and never returned to a caller that renders it.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from districts.models import Site
+from foundation.audit import Action as AuditAction
+from foundation.audit import audit_record
+from foundation.enqueue import task_send_on_commit
+from meetings.backends.base import MediaServerError, Participant, RoomSpec
+from meetings.media import backend_for_server, room_spec
+from meetings.models import Meeting, Participation, Room
+from meetings.services.rooms import room_description, server_place
+
+from .links import marker_code
+from .models import JOIN_OPENS_BEFORE, Attendance, CalendarFeed, JoinPass, TestCall
+
+logger = logging.getLogger(__name__)
+
+# Test rooms get numbers far above the meetings' rooms (MEETINGS_ROOM_NUMBER_BASE + meeting id): no clash.
+TEST_ROOM_NUMBER_BASE = 900_000_000_000
+# A test call's page and room live this long; the sweep closes rooms left open longer.
+TEST_CALL_LIFETIME = timedelta(hours=2)
+# The media server is asked who is in a meeting's room from the pass window's opening until this after its end.
+ATTENDANCE_GRACE = timedelta(minutes=15)
+# A connection not seen for longer than this is taken to have ended when it was last seen (polling stopped).
+ATTENDANCE_STALE_AFTER = timedelta(minutes=2)
+
+ACTIONS = ("mute", "kick")
+
+
+class MediaUnavailable(Exception):
+    """The media server could not be reached or refused: a clear message for the page, in Thai."""
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _spec(room: Room) -> RoomSpec:
+    return room_spec(room, description=room_description(room.meeting), max_publishers=room.publishers)
+
+
+# --- join passes -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def join_passes_ensure(*, meeting: Meeting) -> list[JoinPass]:
+    """A valid pass for every site taking part in the meeting (existing ones are kept). Safe to call again.
+
+    For the scheduling services to call when a meeting is scheduled or its sites change. Returns the new ones.
+    """
+    site_ids = list(Participation.objects.filter(meeting=meeting).values_list("site_id", flat=True))
+    have = set(
+        JoinPass.objects.filter(meeting=meeting, revoked_at__isnull=True).values_list("site_id", flat=True)
+    )
+    new = [JoinPass(meeting=meeting, site_id=site_id, token=new_token()) for site_id in site_ids if site_id not in have]
+    # Two requests at once: the partial unique constraint keeps one pass per site; the loser's row is dropped.
+    JoinPass.objects.bulk_create(new, ignore_conflicts=True)
+    return new
+
+
+def join_passes_issue_for_site(*, site: Site, meeting_ids: Iterable[int]) -> list[JoinPass]:
+    """The site's valid passes of these meetings, issuing the missing ones (a pass revoked without a new one:
+    renewing it gives one). Two queries and a write, whatever the number of meetings; returns the valid passes.
+    """
+    meeting_ids = sorted(set(meeting_ids))
+    if not meeting_ids:
+        return []
+    taking_part = (
+        Participation.objects.filter(site=site, meeting_id__in=meeting_ids)
+        .exclude(meeting__status=Meeting.Status.CANCELLED)
+        .values_list("meeting_id", flat=True)
+    )
+    new = [JoinPass(meeting_id=meeting_id, site=site, token=new_token()) for meeting_id in taking_part]
+    with transaction.atomic():
+        # A meeting that has a valid pass already keeps it: the partial unique constraint drops the new row.
+        JoinPass.objects.bulk_create(new, ignore_conflicts=True)
+    return list(JoinPass.objects.filter(site=site, meeting_id__in=meeting_ids, revoked_at__isnull=True).order_by())
+
+
+@transaction.atomic
+def join_pass_revoke(*, join_pass: JoinPass, reason: str = "", reissue: bool = True) -> JoinPass | None:
+    """Stop a link from working (it leaked, or the site left the meeting); with `reissue`, give the site a new
+    one at once. Returns the new pass, if any."""
+    locked = JoinPass.objects.select_for_update().get(pk=join_pass.pk)
+    if locked.revoked_at is None:
+        locked.revoked_at = timezone.now()
+        locked.revoked_reason = reason[:200]
+        locked.save(update_fields=["revoked_at", "revoked_reason"])
+    join_pass.revoked_at, join_pass.revoked_reason = locked.revoked_at, locked.revoked_reason
+    if not reissue:
+        return None
+    invited = Participation.objects.filter(meeting_id=locked.meeting_id, site_id=locked.site_id).exists()
+    if not invited:
+        return None
+    fresh = JoinPass(meeting_id=locked.meeting_id, site_id=locked.site_id, token=new_token())
+    fresh.save()
+    return fresh
+
+
+@transaction.atomic
+def join_pass_renew(*, meeting: Meeting, site: Site, by=None) -> JoinPass:
+    """A new join link of the site for a meeting still ahead (or under way); the old one stops working at once.
+
+    The clerk's "new link" button, for a link that went where it should not. Refused (ValidationError) for a
+    cancelled meeting or one that is over: the page offers the button for neither. A site that has no valid pass
+    (the meeting was scheduled before passes existed) is simply given one. Two renewals at once (a double click)
+    end with one new link, which both get.
+    """
+    if meeting.is_cancelled:
+        raise ValidationError("การประชุมนี้ยกเลิกแล้ว: ไม่มีลิงก์เข้าร่วมให้ออกใหม่")
+    if meeting.end <= timezone.now():
+        raise ValidationError("การประชุมนี้จบแล้ว: ไม่ต้องออกลิงก์ใหม่")
+    valid = JoinPass.objects.filter(meeting=meeting, site=site, revoked_at__isnull=True)
+    current = valid.select_for_update().order_by().first()
+    if current is not None:
+        username = by.get_username() if getattr(by, "is_authenticated", False) else "ระบบ"
+        fresh = join_pass_revoke(join_pass=current, reason=f"ออกลิงก์ใหม่โดย {username}")
+        if fresh is not None:
+            return fresh
+    # No valid pass (or another renewal revoked it first: its new pass is the one issued or found here).
+    passes = join_passes_issue_for_site(site=site, meeting_ids=[meeting.pk])
+    if not passes:
+        raise ValidationError("สถานที่นี้ไม่ได้อยู่ในการประชุมนี้")
+    return passes[0]
+
+
+# --- calendar feeds ----------------------------------------------------------------------------------------
+
+
+def calendar_feed_ensure(*, site: Site) -> CalendarFeed:
+    """The site's feed link, made the first time it is asked for."""
+    feed = CalendarFeed.objects.filter(site=site, revoked_at__isnull=True).first()
+    if feed is not None:
+        return feed
+    with transaction.atomic():
+        CalendarFeed.objects.bulk_create([CalendarFeed(site=site, token=new_token())], ignore_conflicts=True)
+    return CalendarFeed.objects.get(site=site, revoked_at__isnull=True)
+
+
+@transaction.atomic
+def calendar_feed_renew(*, site: Site) -> CalendarFeed:
+    """A new feed link for the site; the old one stops working (a clerk left, or the link was shared).
+
+    Two renewals at once (a double click): the second waits for the first's row, then finds the first's new link
+    (the partial unique constraint drops its own) and returns it, rather than failing on the constraint."""
+    CalendarFeed.objects.filter(site=site, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    CalendarFeed.objects.bulk_create([CalendarFeed(site=site, token=new_token())], ignore_conflicts=True)
+    return CalendarFeed.objects.get(site=site, revoked_at__isnull=True)
+
+
+# --- test calls --------------------------------------------------------------------------------------------
+
+
+def _site_test_room_spec(test_call: TestCall) -> RoomSpec:
+    return RoomSpec(
+        room_id=int(test_call.room_number),
+        name=f"prachum-test-{test_call.room_number}",
+        description=f"ทดสอบระบบ · {test_call.site.name}",
+        pin=test_call.pin,
+        secret=test_call.secret,
+        max_publishers=2,
+    )
+
+
+def site_test_call_start(*, site: Site, user=None, join_pass: JoinPass | None = None) -> TestCall:
+    """Open a test room of the site's own on a media server, where the site sees and hears itself.
+
+    The row is written first; the room is created at once (the clerk is waiting for it; creating a room is
+    idempotent). When no server can take it, the row records the failure and MediaUnavailable is raised.
+    """
+    now = timezone.now()
+    server = server_place(participants=1, start=now, end=now + TEST_CALL_LIFETIME)
+    with transaction.atomic():
+        test_call = TestCall(
+            site=site,
+            token=new_token(),
+            server=server,
+            started_by=user if getattr(user, "pk", None) else None,
+            join_pass=join_pass,
+            pin=f"{secrets.randbelow(10**6):06d}",
+            secret=secrets.token_urlsafe(24),
+        )
+        test_call.save()
+        test_call.room_number = TEST_ROOM_NUMBER_BASE + test_call.pk
+        test_call.save(update_fields=["room_number"])
+    if server is None:
+        _site_test_call_failed(test_call, "ยังไม่มีเซิร์ฟเวอร์สื่อที่ใช้งานได้")
+        raise MediaUnavailable("ยังไม่มีเซิร์ฟเวอร์สื่อที่ใช้งานได้ในขณะนี้: แจ้งผู้ดูแลระบบของจังหวัด แล้วลองใหม่ภายหลัง")
+    try:
+        backend_for_server(server).create_room(_site_test_room_spec(test_call))
+    except MediaServerError as error:
+        logger.warning("test call %s: cannot create the test room on %s: %s", test_call.pk, server, error)
+        _site_test_call_failed(test_call, f"สร้างห้องทดสอบไม่สำเร็จ: {error}"[:300])
+        raise MediaUnavailable(
+            "ติดต่อเซิร์ฟเวอร์ประชุมไม่ได้ในขณะนี้: ตรวจสายแลนและอินเทอร์เน็ตของสำนักงาน "
+            "แล้วลองใหม่ หากยังไม่ได้ โทรแจ้งจังหวัด"
+        ) from error
+    return test_call
+
+
+def _site_test_call_failed(test_call: TestCall, note: str) -> None:
+    test_call.result = TestCall.Result.PROBLEM
+    test_call.finished_at = timezone.now()
+    test_call.note = note[:300]
+    test_call.room_closed_at = test_call.finished_at
+    test_call.save(update_fields=["result", "finished_at", "note", "room_closed_at"])
+
+
+def site_test_call_is_open(test_call: TestCall, *, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return test_call.room_closed_at is None and now < test_call.started_at + TEST_CALL_LIFETIME
+
+
+@transaction.atomic
+def site_test_call_record(
+    *,
+    test_call: TestCall,
+    saw_video: bool | None = None,
+    heard_audio: bool | None = None,
+    media_flowing: bool | None = None,
+) -> TestCall:
+    """Record what the clerk saw and heard, or what the browser measured, with the time.
+
+    The clerk's word decides: both yes is OK, any no is a problem. The browser's report alone (frames of its
+    own video decoded back from the server) gives MEDIA_OK while the clerk has not answered. The clerk's answer
+    ends the test: the room is closed after the commit.
+    """
+    locked = TestCall.objects.select_for_update().get(pk=test_call.pk)
+    if media_flowing is not None:
+        locked.media_flowing = bool(media_flowing)
+    if saw_video is not None:
+        locked.saw_video = bool(saw_video)
+    if heard_audio is not None:
+        locked.heard_audio = bool(heard_audio)
+    if locked.saw_video is False or locked.heard_audio is False:
+        locked.result = TestCall.Result.PROBLEM
+    elif locked.saw_video and locked.heard_audio:
+        locked.result = TestCall.Result.OK
+    elif locked.media_flowing and locked.result == TestCall.Result.PENDING:
+        locked.result = TestCall.Result.MEDIA_OK
+    locked.finished_at = timezone.now()
+    locked.save(update_fields=["media_flowing", "saw_video", "heard_audio", "result", "finished_at"])
+    clerk_answered = saw_video is not None or heard_audio is not None
+    if clerk_answered and locked.room_closed_at is None:
+        task_send_on_commit("meetings.join.site_test_room_close", locked.pk)
+    return locked
+
+
+def site_test_room_close(*, test_call_id: int) -> bool:
+    """Destroy a test call's room on its server (once). True when it is closed now."""
+    with transaction.atomic():
+        test_call = (
+            TestCall.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("server", "site__district", "site__province")
+            .filter(pk=test_call_id)
+            .first()
+        )
+        if test_call is None or test_call.room_closed_at is not None:
+            return test_call is not None
+        if test_call.server is not None and test_call.room_number:
+            try:
+                backend_for_server(test_call.server).destroy_room(_site_test_room_spec(test_call))
+            except MediaServerError as error:
+                logger.warning("test call %s: cannot close its room yet: %s", test_call.pk, error)
+                return False
+        test_call.room_closed_at = timezone.now()
+        test_call.save(update_fields=["room_closed_at"])
+        return True
+
+
+def site_test_rooms_sweep(*, now: datetime | None = None) -> list[int]:
+    """Close the rooms of test calls older than their lifetime (the clerk closed the tab without answering)."""
+    now = now or timezone.now()
+    ids = list(
+        TestCall.objects.filter(room_closed_at__isnull=True, started_at__lt=now - TEST_CALL_LIFETIME).values_list(
+            "pk", flat=True
+        )
+    )
+    return [test_call_id for test_call_id in ids if site_test_room_close(test_call_id=test_call_id)]
+
+
+# --- moderation --------------------------------------------------------------------------------------------
+
+
+def participant_moderate(*, join_pass: JoinPass, participant_id: str, action: str) -> Participant:
+    """The host site mutes or removes someone in its meeting's room, through the portal (with the room's secret).
+
+    Refused (ValidationError) unless the pass is the host site's and the participant is in this room.
+    """
+    if action not in ACTIONS:
+        raise ValidationError(f"ไม่รู้จักคำสั่ง “{action}”: ใช้ได้เฉพาะปิดเสียง (mute) หรือนำออก (kick)")
+    if not join_pass.is_moderator:
+        raise ValidationError("เฉพาะสถานที่ประธานของการประชุมเท่านั้นที่ปิดเสียงหรือนำสถานที่อื่นออกได้")
+    room = getattr(join_pass.meeting, "room", None)
+    if room is None or room.server is None:
+        raise MediaUnavailable("ห้องประชุมยังไม่พร้อม")
+    backend = backend_for_server(room.server)
+    try:
+        present = {p.id: p for p in backend.participants(room.number, room.name)}
+        target = present.get(str(participant_id))
+        if target is None:
+            raise ValidationError("ไม่พบผู้เข้าร่วมนี้ในห้องประชุม (อาจออกไปแล้ว)")
+        spec = _spec(room)
+        if action == "kick":
+            backend.kick(spec, target.id)
+        else:
+            backend.mute(spec, target.id)
+    except MediaServerError as error:
+        logger.warning("moderation %s of %s in meeting %s failed: %s", action, participant_id, room.meeting_id, error)
+        raise MediaUnavailable("สั่งงานเซิร์ฟเวอร์ประชุมไม่สำเร็จ: ลองใหม่อีกครั้ง") from error
+    logger.info("meeting %s: host site %s did %s on %r", room.meeting_id, join_pass.site_id, action, target.display)
+    return target
+
+
+# --- attendance --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PollResult:
+    meeting_id: int
+    ok: bool
+    error: str = ""
+    joined: list[str] = field(default_factory=list)
+    left: list[str] = field(default_factory=list)
+
+
+def attendance_poll(*, meeting_id: int, now: datetime | None = None) -> PollResult:
+    """Ask the media server who is in the meeting's room and record the sites' joins and leaves.
+
+    Sites are recognised by the code at the start of their display name (`links.site_marker`); anyone else is
+    recorded by display name as a guest.
+    """
+    now = now or timezone.now()
+    room = Room.objects.select_related("server").filter(meeting_id=meeting_id).first()
+    if room is None or room.server is None or room.provisioned_version == 0:
+        return PollResult(meeting_id, ok=False, error="ห้องประชุมยังไม่ถูกสร้างบนเซิร์ฟเวอร์")
+    try:
+        present = backend_for_server(room.server).participants(room.number, room.name)
+    except MediaServerError as error:
+        return PollResult(meeting_id, ok=False, error=f"ติดต่อเซิร์ฟเวอร์สื่อไม่ได้: {error}"[:300])
+    return attendance_record(meeting_id=meeting_id, present=present, now=now)
+
+
+@transaction.atomic
+def attendance_record(*, meeting_id: int, present: Iterable[Participant], now: datetime) -> PollResult:
+    """Bring the meeting's Attendance rows in line with who is present now. Safe to run twice, or at once."""
+    result = PollResult(meeting_id, ok=True)
+    invited = {
+        p.site.code: p.site
+        for p in Participation.objects.filter(meeting_id=meeting_id).select_related("site__district", "site__province")
+    }
+    sites_here: dict[int, str] = {}
+    guests_here: set[str] = set()
+    for participant in present:
+        display = (participant.display or f"#{participant.id}")[:200]
+        site = invited.get(marker_code(display))
+        if site is not None:
+            sites_here.setdefault(site.pk, display)
+        else:
+            guests_here.add(display)
+    # Lock the meeting's open rows: two polls at once (the control centre and the periodic task) agree.
+    open_rows = list(Attendance.objects.select_for_update().filter(meeting_id=meeting_id, left_at__isnull=True))
+    seen, gone = [], []
+    open_sites, open_guests = set(), set()
+    for row in open_rows:
+        here = row.site_id in sites_here if row.site_id else row.display in guests_here
+        if here:
+            seen.append(row.pk)
+            if row.site_id:
+                open_sites.add(row.site_id)
+            else:
+                open_guests.add(row.display)
+        else:
+            row.left_at = now if now - row.last_seen_at <= ATTENDANCE_STALE_AFTER else row.last_seen_at
+            gone.append(row)
+            result.left.append(row.display)
+    if seen:
+        Attendance.objects.filter(pk__in=seen).update(last_seen_at=now)
+    if gone:
+        Attendance.objects.bulk_update(gone, ["left_at"])
+    new = [
+        Attendance(meeting_id=meeting_id, site_id=site_id, display=display, joined_at=now, last_seen_at=now)
+        for site_id, display in sites_here.items()
+        if site_id not in open_sites
+    ] + [
+        Attendance(meeting_id=meeting_id, site=None, display=display, joined_at=now, last_seen_at=now)
+        for display in sorted(guests_here - open_guests)
+    ]
+    if new:
+        Attendance.objects.bulk_create(new)
+        result.joined += [row.display for row in new]
+    return result
+
+
+def meetings_to_poll(*, now: datetime | None = None, province_id: int | None = None) -> list[int]:
+    """Ids of the meetings whose rooms should be asked who is in them now (of one province, if given)."""
+    now = now or timezone.now()
+    meetings = Meeting.objects.filter(host_site__province_id=province_id) if province_id else Meeting.objects.all()
+    return list(
+        meetings.filter(
+            start__lte=now + JOIN_OPENS_BEFORE,
+            end__gte=now - ATTENDANCE_GRACE,
+            room__provisioned_version__gt=0,
+            room__server__isnull=False,
+        )
+        .exclude(status=Meeting.Status.CANCELLED)
+        .values_list("pk", flat=True)
+    )
+
+
+def attendance_close_stale(*, now: datetime | None = None) -> int:
+    """Close the open rows of meetings past their polling window (they left when they were last seen)."""
+    now = now or timezone.now()
+    rows = list(
+        Attendance.objects.filter(left_at__isnull=True, meeting__end__lt=now - ATTENDANCE_GRACE).only(
+            "pk", "last_seen_at", "joined_at"
+        )
+    )
+    for row in rows:
+        row.left_at = max(row.last_seen_at, row.joined_at)
+    Attendance.objects.bulk_update(rows, ["left_at"])
+    return len(rows)
+
+
+@transaction.atomic
+def attendance_export_record(*, meeting: Meeting, user, rows: int) -> None:
+    """Attendance is personal data (PDPA): every export of it is in the audit log."""
+    audit_record(
+        actor=user, action=AuditAction.EXPORT, target=meeting, detail={"export": "attendance.csv", "rows": rows}
+    )

@@ -1,0 +1,27 @@
+"""System checks of the project shell: settings that would make one deployment behave as several."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import checks
+
+PROCESS_LOCAL_CACHES = {"django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache"}
+
+
+@checks.register(checks.Tags.caches)
+def shared_cache_with_several_workers(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """With more than one web worker the cache must be shared (Redis): a per-process cache would give each worker
+    its own QR drawings and its own task counters for /metrics, and whatever is added to the cache later would be
+    stale in every worker but the one that changed it."""
+    workers = getattr(settings, "PRACHUM_WEB_WORKERS", 1)
+    backend = settings.CACHES["default"]["BACKEND"]
+    if workers > 1 and backend in PROCESS_LOCAL_CACHES:
+        return [
+            checks.Error(
+                f"The cache is kept in each process ({backend}) but {workers} web workers will run.",
+                hint="Set CACHE_URL to the shared Redis (e.g. redis://127.0.0.1:6379/1), "
+                "or GUNICORN_WORKERS=1 for a single worker.",
+                id="portal.E001",
+            )
+        ]
+    return []

@@ -1,0 +1,129 @@
+"""Fixtures of the joining tests: meetings scheduled through the services, with their rooms provisioned and the
+sites' passes issued, on the fake media server or on the session's real Janus."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+import requests
+from django.core.cache import cache
+from django.utils import timezone
+
+from districts.models import Agency
+from join import services
+from join.links import site_marker
+from join.models import JoinPass
+from meetings.backends.base import Participant
+from meetings.models import Meeting
+from meetings.services.scheduling import meeting_update
+from tests.factories.meetings import MeetingFactory, site
+
+# The media-server fixtures the meetings tests use (scheduler, fake_server, janus, ...), shared with this app's tests.
+from tests.meetings.conftest import *  # noqa: F403
+from tests.services.janus import JanusServer
+
+HALL, MUEANG, KUMPHAWAPI, NA_YUNG = "41", "4101", "4104", "4125"
+
+
+def here(*codes: str, guests: tuple[str, ...] = ()) -> list[Participant]:
+    """The media server's participant list: the sites of `codes` (their display names) and `guests` by name."""
+    people = [Participant(id=str(100 + i), display=site_marker(site(code)), publisher=True)
+              for i, code in enumerate(codes)]
+    return people + [Participant(id=str(900 + i), display=name) for i, name in enumerate(guests)]
+
+
+AGENCY_NAME = "สำนักงานสาธารณสุขจังหวัดอุดรธานี"
+GUEST = "แขก · ผู้สังเกตการณ์"
+
+
+def meeting_attended(schedule) -> tuple[Meeting, Agency]:
+    """A meeting of Mueang and Kumphawapi with an agency invited: the hall connected 3 minutes before the start with
+    a guest, Mueang 25 minutes late, Kumphawapi never."""
+    agency = Agency.objects.create(province=site(HALL).province, name=AGENCY_NAME, email="ssj@example.go.th")
+    meeting = schedule(sites=(MUEANG, KUMPHAWAPI))
+    with schedule.committed():
+        meeting_update(meeting=meeting, agencies=[agency], by=schedule.scheduler)
+    start = meeting.start
+    services.attendance_record(meeting_id=meeting.pk, present=here(HALL, guests=(GUEST,)),
+                               now=start - timedelta(minutes=3))
+    services.attendance_record(meeting_id=meeting.pk, present=here(HALL, MUEANG), now=start + timedelta(minutes=25))
+    return meeting, agency
+
+
+def minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The clerk's page keeps its lists in the cache (this process's memory in the tests), per site: a test must
+    not find the lists of an earlier test's (rolled back) meetings."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def schedule(scheduler, django_capture_on_commit_callbacks):
+    """`schedule(sites=..., starts_in=minutes, hours=1)` -> a meeting with its room provisioned and its passes."""
+
+    def _schedule(*, sites=(MUEANG, KUMPHAWAPI), host=HALL, starts_in: int = 10, hours: float = 1,
+                  start: datetime | None = None, title: str = "") -> Meeting:
+        start = start or minute(timezone.now() + timedelta(minutes=starts_in))
+        with django_capture_on_commit_callbacks(execute=True):
+            meeting = MeetingFactory.create(
+                title=title, host=host, sites=tuple(sites), start=start, end=start + timedelta(hours=hours),
+                created_by=scheduler,
+            )
+            services.join_passes_ensure(meeting=meeting)
+        return Meeting.objects.select_related("room").get(pk=meeting.pk)
+
+    _schedule.scheduler = scheduler
+    _schedule.committed = lambda: django_capture_on_commit_callbacks(execute=True)
+    return _schedule
+
+
+def pass_of(meeting: Meeting, code: str) -> JoinPass:
+    return next(
+        p for p in JoinPass.objects.filter(meeting=meeting, revoked_at__isnull=True).select_related(
+            "site__district", "site__province")
+        if p.site.code == code
+    )
+
+
+class JanusPublisher:
+    """Someone in a Janus room through the Janus API (no browser): joins as a publisher with a display name."""
+
+    def __init__(self, janus: JanusServer, room: int, pin: str, display: str) -> None:
+        self.janus, self.room, self.pin, self.display = janus, room, pin, display
+        self.http = requests.Session()
+        self.session = self.handle = None
+        self.id: int | None = None
+
+    def _post(self, path: str, payload: dict) -> dict:
+        payload.setdefault("transaction", "t")
+        return self.http.post(f"{self.janus.base_url}{path}", json=payload, timeout=5).json()
+
+    def join(self) -> JanusPublisher:
+        self.session = self._post("", {"janus": "create"})["data"]["id"]
+        self.handle = self._post(f"/{self.session}", {"janus": "attach", "plugin": "janus.plugin.videoroom"})[
+            "data"]["id"]
+        self._post(f"/{self.session}/{self.handle}", {"janus": "message", "body": {
+            "request": "join", "ptype": "publisher", "room": self.room, "pin": self.pin, "display": self.display}})
+        for _ in range(20):
+            events = self.http.get(f"{self.janus.base_url}/{self.session}?maxev=5", timeout=10).json()
+            for event in events if isinstance(events, list) else [events]:
+                data = (event.get("plugindata") or {}).get("data") or {}
+                if data.get("videoroom") == "joined":
+                    self.id = data["id"]
+                    return self
+                if "error_code" in data:
+                    raise AssertionError(f"Janus refused the join: {data}")
+        raise AssertionError("Janus sent no answer to join")
+
+    def leave(self) -> None:
+        if self.session:
+            self._post(f"/{self.session}", {"janus": "destroy"})
+            self.session = None
+        self.http.close()

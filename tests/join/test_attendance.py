@@ -1,0 +1,207 @@
+"""Attendance and the control centre: joins and leaves per site from the media server's participant list, the live
+board (connected / not yet / left, since when, "n/m", the phone of a late site), and after the meeting the report
+as CSV and as the attendee section of Thai minutes. Late = first connection more than 10 minutes after the start."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from districts.models import Site, Staff
+from join import services, tasks
+from join.links import site_marker
+from join.models import Attendance, TestCall
+from join.selectors import attendance_report
+from meetings.backends.base import Participant
+from meetings.backends.fake import FakeBackend
+from tests.factories.meetings import site
+
+from .conftest import HALL, KUMPHAWAPI, MUEANG, JanusPublisher, here, meeting_attended
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+
+
+def rows(meeting) -> dict[str, list[tuple]]:
+    found: dict[str, list[tuple]] = {}
+    for row in Attendance.objects.filter(meeting=meeting).select_related("site__district", "site__province"):
+        found.setdefault(row.site.code if row.site_id else row.display, []).append((row.joined_at, row.left_at))
+    return found
+
+
+def test_joins_and_leaves_are_recorded_per_site_and_a_second_poll_changes_nothing(fake_server, schedule):
+    meeting = schedule(sites=(MUEANG, KUMPHAWAPI))
+    t0 = meeting.start - timedelta(minutes=5)
+    record = services.attendance_record
+    result = record(meeting_id=meeting.pk, present=here(HALL, MUEANG, guests=("ผู้ว่าราชการจังหวัด (มือถือ)",)), now=t0)
+    assert sorted(result.joined) == sorted([site_marker(site(HALL)), site_marker(site(MUEANG)),
+                                            "ผู้ว่าราชการจังหวัด (มือถือ)"])
+    assert record(meeting_id=meeting.pk, present=here(HALL, MUEANG, guests=("ผู้ว่าราชการจังหวัด (มือถือ)",)),
+                  now=t0 + timedelta(seconds=30)).joined == []
+
+    t1 = t0 + timedelta(minutes=1)
+    left = record(meeting_id=meeting.pk, present=here(HALL), now=t1).left
+    assert sorted(left) == sorted([site_marker(site(MUEANG)), "ผู้ว่าราชการจังหวัด (มือถือ)"])
+    t2 = t1 + timedelta(minutes=3)
+    # Mueang comes back, twice over (a notebook and a phone): still one open connection for the site.
+    record(meeting_id=meeting.pk, present=here(HALL, MUEANG, MUEANG), now=t2)
+    found = rows(meeting)
+    assert found[HALL] == [(t0, None)]
+    assert found[MUEANG] == [(t0, t1), (t2, None)]
+    assert found["ผู้ว่าราชการจังหวัด (มือถือ)"] == [(t0, t1)]
+    assert KUMPHAWAPI not in found
+    # A display name that claims a site not invited to this meeting is a guest, not that site.
+    record(meeting_id=meeting.pk, present=[*here(HALL, MUEANG), Participant(id="7", display="4125 · นายูง")],
+           now=t2 + timedelta(minutes=1))
+    assert "4125 · นายูง" in rows(meeting)
+    assert Attendance.objects.filter(meeting=meeting, site__district__code="4125").count() == 0
+
+
+def test_late_is_a_first_connection_more_than_ten_minutes_after_the_start(fake_server, schedule):
+    meeting = schedule(sites=(MUEANG, KUMPHAWAPI, "4105"))
+    start = meeting.start
+    services.attendance_record(meeting_id=meeting.pk, present=here(HALL), now=start - timedelta(minutes=20))
+    services.attendance_record(meeting_id=meeting.pk, present=here(HALL, "4105"), now=start + timedelta(minutes=10))
+    services.attendance_record(meeting_id=meeting.pk, present=here(HALL, "4105", MUEANG),
+                               now=start + timedelta(minutes=10, seconds=1))
+    services.attendance_record(meeting_id=meeting.pk, present=here(HALL, "4105", MUEANG),
+                               now=start + timedelta(minutes=49))
+    services.attendance_record(meeting_id=meeting.pk, present=here(HALL), now=start + timedelta(minutes=50))
+    report = attendance_report(meeting=meeting, now=meeting.end + timedelta(hours=1))
+    status = {row.site.code: row.status for row in report.sites}
+    assert status == {HALL: "present", "4105": "present", MUEANG: "late", KUMPHAWAPI: "absent"}
+    late = next(row for row in report.sites if row.site.code == MUEANG)
+    assert late.minutes_late == 10
+    assert late.connected_minutes == 40  # 10:01 to 50:00 after the start, rounded
+    hall = next(row for row in report.sites if row.site.code == HALL)
+    assert hall.connected_minutes == 60  # counted from the start to the end of the meeting
+    assert hall.still_connected is True
+
+    # Polling stopped for longer than two minutes: a connection ended when it was last seen, not when noticed.
+    services.attendance_record(meeting_id=meeting.pk, present=[], now=start + timedelta(minutes=58))
+    assert Attendance.objects.get(meeting=meeting, site=site(HALL)).left_at == start + timedelta(minutes=50)
+
+
+def test_the_report_as_csv_and_as_the_attendee_section_of_thai_minutes(login, fake_server, schedule):
+    meeting, _ = meeting_attended(schedule)
+    start = meeting.start
+    client = login(Staff.Role.SCHEDULER, HALL)
+
+    html = client.get(reverse("join:attendance", kwargs={"pk": meeting.pk})).content.decode()
+    came, absent, others = (html.split(heading, 1)[1] for heading in (
+        "<h2>ผู้มาประชุม</h2>", "<h2>ผู้ไม่มาประชุม</h2>", "<h2>ผู้เข้าร่วมประชุม</h2>"))
+    came = came.split("<h2>", 1)[0]
+    absent = absent.split("<h2>", 1)[0]
+    others = others.split("<h2>", 1)[0]
+    assert site(HALL).name in came
+    assert site(MUEANG).name in came
+    assert "มาช้า 25 นาที" in came
+    assert site(KUMPHAWAPI).name in absent
+    assert site(KUMPHAWAPI).name not in came
+    assert "สำนักงานสาธารณสุขจังหวัดอุดรธานี" in others
+    assert "แขก · ผู้สังเกตการณ์" in others
+    assert "เกิน 10 นาที" in html  # the rule is stated on the page
+    assert str(start.year + 543) in html
+
+    response = client.get(reverse("join:attendance-csv", kwargs={"pk": meeting.pk}))
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert table[0][:4] == ["รหัสสถานที่", "สถานที่", "บทบาท", "สถานะ"]
+    by_code = {row[0]: row for row in table[1:] if row[0]}
+    assert by_code[HALL][3] == "มาประชุม"
+    assert by_code[HALL][2] == "ประธาน"
+    assert by_code[MUEANG][3] == "มาประชุม (ช้า)"
+    assert by_code[MUEANG][6] == "25"
+    assert by_code[KUMPHAWAPI][3] == "ไม่มาประชุม"
+    assert any(row[1] == "แขก · ผู้สังเกตการณ์" for row in table[1:])
+    from foundation.models import AuditEntry
+
+    exported = AuditEntry.objects.get(action="export", target_id=str(meeting.pk))  # personal data: audited
+    assert exported.detail == {"export": "attendance.csv", "rows": len(by_code)}
+
+    # Days later the report is one click away from the control centre.
+    with time_machine.travel(start + timedelta(days=3), tick=False):
+        control = client.get(reverse("join:control")).content.decode()
+    assert "รายงานการเข้าร่วมประชุม (30 วันที่ผ่านมา)" in control
+    assert reverse("join:attendance", kwargs={"pk": meeting.pk}) in control
+
+
+def test_the_control_centre_shows_who_is_connected_since_when_and_the_phone_of_a_late_site(
+    login, fake_server, schedule
+):
+    Site.objects.filter(pk=site(KUMPHAWAPI).pk).update(contact_phone="042-999111")
+    meeting = schedule(sites=(MUEANG, KUMPHAWAPI), title="ประชุมติดตามสถานการณ์")
+    FakeBackend.set_participants(meeting.room.number, here(HALL, MUEANG))
+    TestCall.objects.create(site=site(MUEANG), token="t" * 43, result=TestCall.Result.OK,
+                            finished_at=meeting.start - timedelta(hours=2))
+    client = login(Staff.Role.SCHEDULER, HALL)
+    page = client.get(reverse("join:control"))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'hx-get="/meetings/join/control/board/"' in body
+    assert "django_htmx/htmx-2.min.js" in body
+    assert "2/3 เชื่อมต่อแล้ว" in body
+    assert 'data-site="41" data-state="connected"' in body
+    assert 'data-site="4101" data-state="connected"' in body
+    assert 'data-site="4104" data-state="not_yet"' in body
+    assert 'href="tel:042-999111"' in body
+    assert "ทดสอบระบบแล้ว 1/3" in body
+    assert sorted(rows(meeting)) == [HALL, MUEANG]  # the page's poll recorded them
+
+    FakeBackend.set_participants(meeting.room.number, here(HALL, KUMPHAWAPI))
+    board = client.get(reverse("join:control-board"), headers={"HX-Request": "true"})
+    fragment = board.content.decode()
+    assert "<html" not in fragment
+    assert 'data-site="4101" data-state="left"' in fragment
+    assert 'data-site="4104" data-state="connected"' in fragment
+    assert "2/3 เชื่อมต่อแล้ว" in fragment
+
+
+def test_a_media_server_that_does_not_answer_keeps_the_board_and_says_so(login, fake_server, schedule):
+    meeting = schedule(sites=(MUEANG,))
+    FakeBackend.set_participants(meeting.room.number, here(HALL, MUEANG))
+    client = login(Staff.Role.SCHEDULER, HALL)
+    client.get(reverse("join:control"))
+    FakeBackend.down = True
+    fragment = client.get(reverse("join:control-board")).content.decode()
+    assert "ติดต่อเซิร์ฟเวอร์สื่อไม่ได้" in fragment
+    assert "2/2 เชื่อมต่อแล้ว" in fragment  # the last known state stays
+
+
+def test_the_periodic_task_polls_meetings_in_their_window_and_closes_what_was_left_open(fake_server, schedule):
+    meeting = schedule(sites=(MUEANG,))
+    later = schedule(sites=(MUEANG,), starts_in=60 * 5)
+    FakeBackend.set_participants(meeting.room.number, here(HALL, MUEANG))
+    FakeBackend.set_participants(later.room.number, here(HALL))
+    outcome = tasks.attendance_sweep()
+    assert outcome["polled"] == 1  # the later meeting's window is not open yet
+    assert sorted(rows(meeting)) == [HALL, MUEANG]
+    assert rows(later) == {}
+
+    FakeBackend.reset()  # the server restarted and forgot everyone: nobody is polled in a room that vanished
+    after = meeting.end + services.ATTENDANCE_GRACE + timedelta(minutes=1)
+    with time_machine.travel(after, tick=False):
+        outcome = tasks.attendance_sweep()
+    assert outcome["closed_rows"] == 2
+    assert all(left is not None for values in rows(meeting).values() for _joined, left in values)
+
+
+def test_attendance_from_a_real_janus(janus, janus_server, schedule):
+    meeting = schedule(sites=(MUEANG, KUMPHAWAPI))
+    room = meeting.room
+    mueang = JanusPublisher(janus, room.number, room.pin, site_marker(site(MUEANG))).join()
+    try:
+        result = services.attendance_poll(meeting_id=meeting.pk)
+        assert result.ok
+        assert result.joined == [site_marker(site(MUEANG))]
+    finally:
+        mueang.leave()
+    result = services.attendance_poll(meeting_id=meeting.pk)
+    assert result.left == [site_marker(site(MUEANG))]
+    [(joined, left)] = rows(meeting)[MUEANG]
+    assert left >= joined

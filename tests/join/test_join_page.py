@@ -1,0 +1,135 @@
+"""The join page and moderation: a fixed query cost, and the host site (only) mutes or removes a site through the
+portal, which acts on the media server with the room's secret (never a browser)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from join.links import join_path, pass_moderate_path, site_marker
+from meetings.backends.base import Participant
+from meetings.backends.fake import FakeBackend
+from tests.factories.meetings import MeetingFactory
+
+from .conftest import HALL, KUMPHAWAPI, MUEANG, NA_YUNG, JanusPublisher, pass_of
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+
+# The pass with its meeting, room, server and site, and whether the site is still invited: one query. The page
+# only reads, outside ATOMIC_REQUESTS (no savepoint pair here, no BEGIN/COMMIT in production). Anonymous: no
+# session or user query.
+JOIN_PAGE_QUERIES = 1
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_the_join_page_costs_a_fixed_number_of_queries(client, fake_server, schedule, count,
+                                                        django_assert_num_queries):
+    for _ in range(count - 1):
+        MeetingFactory.create(host=HALL, sites=(NA_YUNG,))
+    meeting = schedule(sites=(NA_YUNG,))
+    token = pass_of(meeting, NA_YUNG).token
+    with django_assert_num_queries(JOIN_PAGE_QUERIES):
+        response = client.get(join_path(token))
+    assert response.status_code == 200
+
+
+def people(meeting, *codes):
+    """Put sites in the fake room, as the media server would list them; returns their participant ids by code."""
+    from join.models import JoinPass
+
+    sites = {p.site.code: p.site for p in JoinPass.objects.filter(meeting=meeting).select_related(
+        "site__district", "site__province")}
+    FakeBackend.set_participants(
+        meeting.room.number,
+        [Participant(id=str(1000 + i), display=site_marker(sites[code]), publisher=True) for i, code in
+         enumerate(codes)],
+    )
+    return {code: str(1000 + i) for i, code in enumerate(codes)}
+
+
+def moderate(client, token: str, participant: str, action: str):
+    return client.post(pass_moderate_path(token), {"participant": participant, "action": action})
+
+
+def test_the_host_mutes_and_removes_a_site(client, fake_server, schedule):
+    meeting = schedule(sites=(MUEANG, KUMPHAWAPI))
+    ids = people(meeting, HALL, MUEANG, KUMPHAWAPI)
+    host = pass_of(meeting, HALL).token
+
+    response = moderate(client, host, ids[MUEANG], "mute")
+    assert response.status_code == 200
+    assert response.json()["ok"] is True
+    assert FakeBackend.is_muted(meeting.room.number, ids[MUEANG])
+
+    response = moderate(client, host, ids[KUMPHAWAPI], "kick")
+    assert response.status_code == 200
+    assert response.json()["display"].startswith("4104 · ")
+    remaining = {p.id for p in FakeBackend().participants(meeting.room.number)}
+    assert remaining == {ids[HALL], ids[MUEANG]}
+
+
+def test_a_participant_site_cannot_moderate(client, fake_server, schedule):
+    meeting = schedule(sites=(MUEANG, KUMPHAWAPI))
+    ids = people(meeting, HALL, MUEANG, KUMPHAWAPI)
+    for action in ("mute", "kick"):
+        response = moderate(client, pass_of(meeting, MUEANG).token, ids[KUMPHAWAPI], action)
+        assert response.status_code == 403
+        assert "เฉพาะสถานที่ประธาน" in response.json()["error"]
+    assert not FakeBackend.is_muted(meeting.room.number, ids[KUMPHAWAPI])
+    assert len(FakeBackend().participants(meeting.room.number)) == 3
+
+
+def test_moderation_needs_a_valid_pass_a_present_participant_a_known_action_and_csrf(client, fake_server, schedule):
+    meeting = schedule(sites=(MUEANG,))
+    ids = people(meeting, HALL, MUEANG)
+    host = pass_of(meeting, HALL).token
+    assert moderate(client, host, "999999", "kick").status_code == 400  # not in the room
+    assert moderate(client, host, ids[MUEANG], "delete").status_code == 400
+    assert moderate(client, "x" * 43, ids[MUEANG], "kick").status_code == 404
+    assert client.get(pass_moderate_path(host)).status_code == 405
+
+    strict = Client(enforce_csrf_checks=True)
+    assert moderate(strict, host, ids[MUEANG], "kick").status_code == 403  # no CSRF token
+    page = strict.get(join_path(host))
+    token = page.cookies["csrftoken"].value
+    response = strict.post(pass_moderate_path(host), {"participant": ids[MUEANG], "action": "kick"},
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 200
+    assert [p.id for p in FakeBackend().participants(meeting.room.number)] == [ids[HALL]]
+
+
+def test_moderation_on_a_real_janus(client, janus, janus_server, schedule):
+    meeting = schedule(sites=(MUEANG, KUMPHAWAPI))
+    room = meeting.room
+    assert room.server == janus_server
+    hall = JanusPublisher(janus, room.number, room.pin, site_marker(pass_of(meeting, HALL).site)).join()
+    mueang = JanusPublisher(janus, room.number, room.pin, site_marker(pass_of(meeting, MUEANG).site)).join()
+    try:
+        present = {p["id"] for p in janus.admin_message({"request": "listparticipants", "room": room.number})[
+            "participants"]}
+        assert present == {hall.id, mueang.id}
+
+        # A participant site cannot remove the host; the host can mute and remove the site.
+        assert moderate(client, pass_of(meeting, MUEANG).token, str(hall.id), "kick").status_code == 403
+        assert moderate(client, pass_of(meeting, HALL).token, str(mueang.id), "mute").json()["ok"] is True
+        assert moderate(client, pass_of(meeting, HALL).token, str(mueang.id), "kick").json()["ok"] is True
+        present = {p["id"] for p in janus.admin_message({"request": "listparticipants", "room": room.number})[
+            "participants"]}
+        assert present == {hall.id}
+    finally:
+        hall.leave()
+        mueang.leave()
+
+
+def test_the_join_page_may_connect_to_its_media_server_and_nowhere_else(client, fake_server, schedule):
+    meeting = schedule(sites=(NA_YUNG,))
+    response = client.get(join_path(pass_of(meeting, NA_YUNG).token))
+    assert response.status_code == 200
+    policy = response["Content-Security-Policy"]
+    connect = next(part for part in policy.split(";") if part.strip().startswith("connect-src")).split()[1:]
+    server = meeting.room.server
+    from urllib.parse import urlsplit
+
+    url = urlsplit(server.public_url or server.url)
+    assert connect == ["'self'", f"{url.scheme}://{url.netloc}"]
+    assert "script-src 'self'" in policy
