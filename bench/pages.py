@@ -1,37 +1,45 @@
-"""Benchmark: the clerk's page and the join page under load, beside a bare Django view on the same gunicorn.
+"""Benchmark: the clerk's page and the join page, in-process and under load, beside a bare Django view.
 
-    .venv/bin/python bench/pages.py [--meetings 20000] [--duration 8] [--repeats 3] [--connections 50]
-                                    [--cache redis|locmem]
+    .venv/bin/python bench/pages.py [--quick] [--meetings 20000] [--duration 8] [--repeats 5] [--connections 50]
+                                    [--rounds 3] [--workers N]
 
-Starts its own PostgreSQL and Redis (tests/services, as the tests do; Redis is the cache, CACHE_URL, as in
-production; `--cache locmem` leaves CACHE_URL unset: each worker's own memory) and migrates the database with
-the production settings
-(`bench.pages_settings`: production + loopback, no TLS redirect, `bench.pages_urls`). Loads a national dataset:
-the 77 provinces and 928 districts, a provincial hall and a district office for each of the 878 amphoe (the 50
-Bangkok khet get no site), and a year of meetings (half behind, half ahead; weekdays 08:00-17:00 Bangkok), each
-with its province's hall as host and 2-5 of its districts, written with `bulk_create` as the services write
-them: Meeting (ended / ready / a few cancelled), Participation (host + participants, times copied, inactive once
-cancelled), Room (provisioned, or destroyed once over or cancelled) and one JoinPass per site. One meeting per
-province is open for joining now (hall + 3 districts). One clerk per province (its capital district), each with
-a database session.
+Starts its own PostgreSQL and Redis (tests/services, as the tests do) and migrates the database with
+production-like settings (`bench.pages_settings`: production on loopback, no TLS redirect, `bench.pages_urls`),
+with Redis as the cache (CACHE_URL) as in production: the production settings refuse a per-process cache with
+more than one web worker (system check portal.E001, run here with the workers gunicorn will start). Sessions are
+the stock database sessions.
 
-Then gunicorn (sync workers, 2 x cores + 1 unless --workers) serves three targets on the same server, driven by
-wrk (Debian) on loopback: `bare` (bench/pages_urls.py: the middleware stack and a fixed body, no cookie),
-`clerk` (/sites/<code>/ of the 76 clerks in turn, each with its own session cookie and the CSRF cookie an
-earlier visit left) and `join` (the join page of
-the 304 passes of the open meetings in turn, no login). Each target runs --repeats times, interleaved (bare,
-clerk, join, bare, ...), for --duration seconds at --connections clients; the figures are the medians, and
-`ratio_paired` is the median of each round's clerk / bare (adjacent runs: the machine's other load cancels).
-Afterwards each page is rendered in-process to count its queries and time its parts (SQL, QR codes).
-The clerk's page is kept whole in the cache per site and viewer (meetings/join/page_cache.py), the session and
-who asks are read through it (portal/sessions.py, districts/principals.py), each worker keeps copies of those
-keys while Redis has not said they changed (portal/near_copies.py), and nothing is written during the runs, so
-after the warm-up they measure the daily visit; the in-process block also times the
-visit after a write to the site's meetings (`clerk_not_cached`) and on an empty cache (`clerk_cold`).
+Loads a national dataset with `bulk_create`, as the services write it: the 77 provinces and 928 districts, a
+provincial hall and a district office for each of the 878 amphoe (Bangkok's 50 khet get no site), and a year of
+meetings (half behind, half ahead; weekdays 08:00-17:00 Bangkok), each with its province's hall as host and 2-5
+of its districts: Meeting (ended / ready / a few cancelled), Participation (times copied, inactive once
+cancelled), Room (provisioned, or destroyed once over or cancelled) and one JoinPass per invited site (passes are
+issued when a site is invited). One meeting per province is open for joining now (hall + 3 districts). One clerk
+per province (its capital district), each with a database session and the calendar feed a "new link" press
+left. Two more district offices, kept out of the random meetings, are the probes of the query count: one with 1
+meeting in its two-week window, one with 50.
 
-The last line is one JSON object: `clerk_page_rps`, `join_page_rps`, `bare_rps`, `ratio` (clerk / bare),
-`join_ratio`, `p50_ms` / `p99_ms` (the clerk's page), the same per target, and the diagnostics.
-Goal: ratio >= 0.5 and the clerk's p99 < 100 ms at 50 clients.
+In-process (Django's test Client, this process, nothing else running):
+- `clerk_uncached_ms`: the median time of the clerk's page (/sites/<code>/, join.views.SitePageView) of the 76
+  clerks, signed in (session and CSRF cookies), --rounds times each after one warm-up visit: rendered from the
+  database every time (the page is not cached, and only reads);
+- `clerk_queries_1` / `clerk_queries_50`: the queries of one visit of the probe sites with 1 and 50 meetings
+  listed (CaptureQueriesContext); `clerk_queries_fixed` says whether they are equal;
+- `join_ms`: the median time of the join page (/j/<token>/) of the passes of the open meetings, no login;
+- `bare_ms`: the bare view (bench/pages_urls.py: the whole middleware stack and a fixed body), for reference.
+
+Under load: gunicorn (sync workers, 2 x cores + 1 unless --workers, CACHE_URL on the Redis started here) serves
+the three targets, driven by wrk (Debian) on loopback at --connections clients: `bare`, `clerk` (the 76 clerks'
+pages in turn, each with its session and CSRF cookies) and `join` (the open passes in turn). Each target runs
+--repeats times, interleaved (bare, clerk, join, bare, ...), for --duration seconds; the figures are the
+medians, and `*_ratio_paired` the median of each round's page / bare (adjacent runs: the machine's other load
+cancels out).
+
+The last line printed is one JSON object: `clerk_uncached_ms`, `clerk_queries_1`, `clerk_queries_50`,
+`clerk_queries_fixed`, `join_ms`, `bare_ms`; `clerk_rps`, `clerk_p50_ms`, `clerk_p99_ms`, `join_rps`,
+`join_p50_ms`, `join_p99_ms`, `bare_rps`, `bare_p50_ms`, `bare_p99_ms` and the ratios to bare; the goals
+(`goal_clerk_uncached_ms`: 15, `goal_p99_ms`: 250 for both pages, the clerk's queries fixed) and `goals_met`;
+then the diagnostics. `--quick` is a smoke check: a smaller year of meetings and short runs.
 """
 
 from __future__ import annotations
@@ -77,10 +85,18 @@ WORK_HOURS = range(8, 17)  # a meeting may start at 08:00 ... 16:00 (Bangkok)
 DURATIONS = (45, 60, 90, 120)  # minutes
 CANCELLED_SHARE = 0.03
 PARTICIPANT_DISTRICTS = (2, 3, 3, 4, 5)
+PROBE_MEETINGS = (1, 50)  # meetings in the two-week window of the probe sites (the query count must not grow)
+PROBE_MINUTES = 45
+PROBE_CANCELLED_EVERY = 20  # one probe meeting in 20 is cancelled (listed as such)
 BATCH = 5000
 REQUESTS_CAP_PER_THREAD = 500_000  # wrk is bounded by --duration; this bounds the count as well
 WRK_TIMEOUT = 10  # seconds; a request slower than this counts as a timeout (socket_errors), not in the latencies
 DRAIN_TIMEOUT = 90  # seconds to wait for the server to finish what the last run left queued
+GOAL_CLERK_UNCACHED_MS = 15
+GOAL_P99_MS = 250
+# --quick / the default run: (meetings in the year, seconds per wrk run, repeats, in-process rounds)
+PROFILES = {"quick": (2_000, 3, 2, 1), "full": (20_000, 8, 5, 3)}
+WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.I)
 
 
 # --- the dataset -------------------------------------------------------------------------------------------
@@ -100,10 +116,13 @@ class Dataset:
     seconds: float = 0.0
     clerk_paths: list[tuple[str, str]] = field(default_factory=list)  # (path, session key)
     join_paths: list[str] = field(default_factory=list)
+    probe_paths: dict[int, tuple[str, str]] = field(default_factory=dict)  # meetings listed -> (path, session key)
 
 
-def setup_django(database_url: str) -> None:
+def setup_django(database_url: str, cache_url: str, workers: int) -> None:
     os.environ["DATABASE_URL"] = database_url
+    os.environ["CACHE_URL"] = cache_url  # read by the settings here and in the gunicorn workers
+    os.environ["GUNICORN_WORKERS"] = str(workers)  # PRACHUM_WEB_WORKERS: portal.E001 counts these
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.pages_settings"
     os.environ["PRACHUM_BENCH_URLCONF"] = "bench.pages_urls"
     os.environ["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(64)  # shared with the gunicorn workers (env)
@@ -115,6 +134,7 @@ def setup_django(database_url: str) -> None:
     django.setup()
     from django.core.management import call_command
 
+    call_command("check", fail_level="ERROR", stdout=sys.stderr)  # portal.E001 among them: a shared cache
     call_command("migrate", verbosity=0)
 
 
@@ -146,74 +166,48 @@ def _shares(total: int, weights: dict[int, int]) -> dict[int, int]:
     return shares
 
 
-def load_dataset(*, meetings_total: int, seed: int) -> Dataset:  # noqa: PLR0915 - one linear load
-    from importlib import import_module
+def _probe_plans(*, now: datetime, probe, hall, busy: list[tuple[datetime, datetime]], count: int, scheduler):
+    """`count` meetings of the probe site between tomorrow and the 13th day after today (inside the clerk's
+    two-week window, whatever the hour of the run), an hour apart on weekdays: hosted by the province's hall
+    where it is free, else by the probe site alone (no site is booked twice: the exclusion constraint)."""
+    from foundation.thaidate import BANGKOK
+    from meetings.models import DEFAULT_AGENDA, Meeting
 
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-    from django.db import connection, transaction
-    from django.utils import timezone
+    today = now.astimezone(BANGKOK).date()
+    starts = [
+        datetime(day.year, day.month, day.day, hour, tzinfo=BANGKOK)
+        for day in (today + timedelta(days=offset) for offset in range(1, 14)) if day.weekday() < 5
+        for hour in WORK_HOURS
+    ]
+    if len(starts) < count:
+        raise SystemExit(f"{count} probe meetings do not fit in the {len(starts)} hours of the window")
+    plans = []
+    for number, start in enumerate(starts[:count]):
+        end = start + timedelta(minutes=PROBE_MINUTES)
+        hall_free = not any(start < busy_end and busy_start < end for busy_start, busy_end in busy)
+        host = hall if hall_free else probe
+        cancelled = count > 1 and number % PROBE_CANCELLED_EVERY == PROBE_CANCELLED_EVERY - 1
+        if hall_free and not cancelled:
+            busy.append((start, end))
+        meeting = Meeting(
+            title=f"{TITLES[number % len(TITLES)]} (อำเภอทดสอบ {count}) ครั้งที่ {number + 1}",
+            agenda=list(DEFAULT_AGENDA), host_site=host, start=start, end=end,
+            status=Meeting.Status.CANCELLED if cancelled else Meeting.Status.READY, sequence=1 if cancelled else 0,
+            created_by=scheduler,
+        )
+        plans.append((meeting, [hall, probe] if hall_free else [probe]))
+    return plans
 
-    from districts.models import District, Province, Site, Staff
-    from districts.services import geography_load, province_sites_create
-    from join.links import join_path
-    from join.models import JOIN_OPENS_BEFORE, JoinPass
-    from join.services import calendar_feed_ensure
-    from meetings.conf import setting
-    from meetings.models import DEFAULT_AGENDA, MediaServer, Meeting, Participation, Room
 
-    rng = random.Random(seed)
-    started = time.perf_counter()
-    data = Dataset()
-    geography_load()
-    for code in Province.objects.exclude(code=BANGKOK_PROVINCE).values_list("code", flat=True):
-        province_sites_create(province_code=code)
-    data.provinces = Province.objects.count()
-    data.districts = District.objects.count()
-    sites = list(
-        Site.objects.select_related("province", "district").order_by("province__code", "kind", "district__code")
-    )
-    halls = {s.province_id: s for s in sites if s.kind == Site.Kind.PROVINCIAL_HALL}
-    districts: dict[int, list] = {}
-    for site in sites:
-        if site.kind == Site.Kind.DISTRICT_OFFICE:
-            districts.setdefault(site.province_id, []).append(site)
-    data.halls, data.district_sites = len(halls), sum(map(len, districts.values()))
+def _national_plans(*, now: datetime, halls: dict, districts: dict, schedulers: dict, meetings_total: int,
+                    rng: random.Random, live: tuple[datetime, datetime]) -> list:
+    """(meeting, [sites]) of the year: each province's share of `meetings_total`, spread over the weekday hours
+    (its hall never booked twice), and the meeting of each province open for joining now (`live`)."""
+    from meetings.models import DEFAULT_AGENDA, Meeting
 
-    server = MediaServer.objects.create(
-        kind=MediaServer.Kind.JANUS, name="bench-janus", url="http://127.0.0.1:9/janus",
-        admin_url="http://127.0.0.1:9/admin", secret_env="JANUS_BENCH",  # noqa: S106 - names a variable, holds no secret
-        capacity_sites=1_000_000,
-        last_check_ok=True, last_checked_at=timezone.now(),
-    )
-    user_model = get_user_model()
-    users = []
-    for province_id, hall in halls.items():
-        scheduler = user_model(username=f"scheduler{hall.province.code}", first_name="เจ้าหน้าที่", last_name="จัดประชุม")
-        clerk = user_model(username=f"clerk{districts[province_id][0].district.code}", first_name="เสมียน")
-        for user in (scheduler, clerk):
-            user.set_unusable_password()  # the benchmark logs in through sessions, not passwords
-            users.append(user)
-    user_model.objects.bulk_create(users)
-    by_name = {u.username: u for u in user_model.objects.filter(username__in=[u.username for u in users])}
-    schedulers, clerks = {}, {}
-    staff_rows = []
-    for province_id, hall in halls.items():
-        schedulers[province_id] = by_name[f"scheduler{hall.province.code}"]
-        clerk_site = districts[province_id][0]
-        clerks[province_id] = (by_name[f"clerk{clerk_site.district.code}"], clerk_site)
-        staff_rows += [
-            Staff(user=schedulers[province_id], role=Staff.Role.SCHEDULER, site=hall),
-            Staff(user=clerks[province_id][0], role=Staff.Role.CLERK, site=clerk_site),
-        ]
-    Staff.objects.bulk_create(staff_rows)
-
-    now = timezone.now()
-    live_start = (now + timedelta(minutes=10)).replace(second=0, microsecond=0)
-    live_end = live_start + timedelta(hours=1)
+    live_start, live_end = live
     slots = _weekday_slots(now, days_back=182, days_ahead=182, keep_free=(now - timedelta(hours=1), live_end))
     shares = _shares(meetings_total, {pid: len(d) for pid, d in districts.items()})
-
     plans = []  # (meeting, [sites])
     for index, (province_id, count) in enumerate(sorted(shares.items())):
         hall, offices = halls[province_id], districts[province_id]
@@ -249,6 +243,84 @@ def load_dataset(*, meetings_total: int, seed: int) -> Dataset:  # noqa: PLR0915
             ),
             live_sites,
         ))
+    return plans
+
+
+def load_dataset(*, meetings_total: int, seed: int) -> Dataset:  # noqa: PLR0915 - one linear load
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from districts.models import District, Province, Site, Staff
+    from districts.services import geography_load, province_sites_create
+    from join.links import join_path
+    from join.models import JOIN_OPENS_BEFORE, CalendarFeed, JoinPass
+    from join.selectors import CLERK_DAYS, clerk_meetings
+    from meetings.conf import setting
+    from meetings.models import MediaServer, Meeting, Participation, Room
+
+    rng = random.Random(seed)
+    started = time.perf_counter()
+    data = Dataset()
+    geography_load()
+    for code in Province.objects.exclude(code=BANGKOK_PROVINCE).values_list("code", flat=True):
+        province_sites_create(province_code=code)
+    data.provinces = Province.objects.count()
+    data.districts = District.objects.count()
+    sites = list(
+        Site.objects.select_related("province", "district").order_by("province__code", "kind", "district__code")
+    )
+    halls = {s.province_id: s for s in sites if s.kind == Site.Kind.PROVINCIAL_HALL}
+    districts: dict[int, list] = {}
+    for site in sites:
+        if site.kind == Site.Kind.DISTRICT_OFFICE:
+            districts.setdefault(site.province_id, []).append(site)
+    data.halls, data.district_sites = len(halls), sum(map(len, districts.values()))
+    # The probes: the last district office of the first provinces with five or more, kept out of the random
+    # meetings (the clerk's district and the two of the open meeting are the first three).
+    probe_provinces = [pid for pid in sorted(districts) if len(districts[pid]) >= 5][: len(PROBE_MEETINGS)]
+    probes = {count: districts[pid].pop() for count, pid in zip(PROBE_MEETINGS, probe_provinces, strict=True)}
+
+    server = MediaServer.objects.create(
+        kind=MediaServer.Kind.JANUS, name="bench-janus", url="http://127.0.0.1:9/janus",
+        admin_url="http://127.0.0.1:9/admin", secret_env="JANUS_BENCH",  # noqa: S106 - names a variable, holds no secret
+        capacity_sites=1_000_000,
+        last_check_ok=True, last_checked_at=timezone.now(),
+    )
+    user_model = get_user_model()
+    users = []
+    clerk_sites = [districts[pid][0] for pid in sorted(halls)] + list(probes.values())
+    for hall in halls.values():
+        users.append(user_model(username=f"scheduler{hall.province.code}", first_name="เจ้าหน้าที่", last_name="จัดประชุม"))
+    for site in clerk_sites:
+        users.append(user_model(username=f"clerk{site.district.code}", first_name="เสมียน"))
+    for user in users:
+        user.set_unusable_password()  # the benchmark signs in through sessions, not passwords
+    user_model.objects.bulk_create(users)
+    by_name = {u.username: u for u in user_model.objects.filter(username__in=[u.username for u in users])}
+    schedulers = {pid: by_name[f"scheduler{hall.province.code}"] for pid, hall in halls.items()}
+    clerks = {site.pk: by_name[f"clerk{site.district.code}"] for site in clerk_sites}
+    Staff.objects.bulk_create(
+        [Staff(user=schedulers[pid], role=Staff.Role.SCHEDULER, site=hall) for pid, hall in halls.items()]
+        + [Staff(user=clerks[site.pk], role=Staff.Role.CLERK, site=site) for site in clerk_sites]
+    )
+
+    now = timezone.now()
+    live_start = (now + timedelta(minutes=10)).replace(second=0, microsecond=0)
+    live_end = live_start + timedelta(hours=1)
+    plans = _national_plans(
+        now=now, halls=halls, districts=districts, schedulers=schedulers, meetings_total=meetings_total, rng=rng,
+        live=(live_start, live_end),
+    )
+    for count, probe in probes.items():
+        hall = halls[probe.province_id]
+        busy = [(m.start, m.end) for m, taking in plans if hall in taking and m.status != Meeting.Status.CANCELLED]
+        plans += _probe_plans(
+            now=now, probe=probe, hall=hall, busy=busy, count=count, scheduler=schedulers[probe.province_id]
+        )
 
     room_base = int(setting("MEETINGS_ROOM_NUMBER_BASE"))
     with transaction.atomic():
@@ -274,19 +346,30 @@ def load_dataset(*, meetings_total: int, seed: int) -> Dataset:  # noqa: PLR0915
         Participation.objects.bulk_create(participations, batch_size=BATCH)
         Room.objects.bulk_create(rooms, batch_size=BATCH)
         JoinPass.objects.bulk_create(passes, batch_size=BATCH)
+        # The calendar feed each clerk's "new link" press made once (the page shows it; it never makes one).
+        CalendarFeed.objects.bulk_create(
+            [CalendarFeed(site=site, token=secrets.token_urlsafe(32)) for site in clerk_sites]
+        )
 
-        for province_id in sorted(clerks):
-            user, site = clerks[province_id]
+        sessions = {}
+        for site in clerk_sites:
+            user = clerks[site.pk]
             session = import_module(settings.SESSION_ENGINE).SessionStore()
             session[SESSION_KEY] = str(user.pk)
             session[BACKEND_SESSION_KEY] = "districts.authentication.PrincipalBackend"
             session[HASH_SESSION_KEY] = user.get_session_auth_hash()
             session.create()
-            data.clerk_paths.append((f"/sites/{site.district.code}/", session.session_key))
-            calendar_feed_ensure(site=site)  # what the clerk's first visit makes; the runs measure the daily visit
+            sessions[site.pk] = (f"/sites/{site.district.code}/", session.session_key)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # as autovacuum would have done on a database that grew over a year
 
+    probe_ids = {probe.pk for probe in probes.values()}
+    data.clerk_paths = [sessions[site.pk] for site in clerk_sites if site.pk not in probe_ids]
+    data.probe_paths = {count: sessions[probe.pk] for count, probe in probes.items()}
+    for count, probe in probes.items():
+        listed = len(clerk_meetings(site=probe, days=CLERK_DAYS).entries)
+        if listed != count:
+            raise RuntimeError(f"the probe site {probe.code} lists {listed} meetings, not {count}")
     live = JoinPass.objects.filter(meeting__start=live_start, meeting__end=live_end).order_by("pk")
     data.join_paths = [join_path(token) for token in live.values_list("token", flat=True)]
     assert live_start - JOIN_OPENS_BEFORE <= now < live_end
@@ -300,17 +383,20 @@ def load_dataset(*, meetings_total: int, seed: int) -> Dataset:  # noqa: PLR0915
     return data
 
 
-# --- the cache ---------------------------------------------------------------------------------------------
+def listed_per_clerk(data: Dataset) -> list[int]:
+    """How many meetings each of the 76 clerks' pages lists (today and the next CLERK_DAYS days, at least 3)."""
+    from django.db import connection
 
+    from districts.models import Site
+    from join.selectors import CLERK_DAYS, clerk_meetings
 
-def cache_start(redis: RedisServer | None) -> None:
-    """The portal's cache: the Redis given (CACHE_URL, read by the settings here and in the gunicorn workers), or
-    none (CACHE_URL unset: each process's own memory)."""
-    if redis is None:
-        os.environ.pop("CACHE_URL", None)
-        return
-    redis.start()
-    os.environ["CACHE_URL"] = redis.url
+    codes = [path.strip("/").split("/")[-1] for path, _ in data.clerk_paths]
+    listed = [
+        len(clerk_meetings(site=site, days=CLERK_DAYS).entries)
+        for site in Site.objects.filter(district__code__in=codes).select_related("district", "province")
+    ]
+    connection.close()
+    return listed
 
 
 # --- gunicorn ----------------------------------------------------------------------------------------------
@@ -480,15 +566,19 @@ def drain(base_url: str) -> None:
         quick = quick + 1 if time.monotonic() - begun < 0.5 else 0
 
 
-# --- checks and diagnostics --------------------------------------------------------------------------------
+# --- checks ------------------------------------------------------------------------------------------------
+
+
+def _link_prefix() -> str:
+    from join.links import join_path
+
+    return join_path("token").removesuffix("token/")  # /j/, where the project mounts the short route
 
 
 def check_targets(base_url: str, data: Dataset, cookie_name: str, every: int = 10) -> None:
     """Every `every`-th page of each target answers 200 with what it should show (wrk counts only >= 400 as
     errors: a 302 to the login page would pass unseen)."""
-    from join.links import join_path
-
-    link_prefix = join_path("token").removesuffix("token/")  # /j/, where the project mounts the short route
+    link_prefix = _link_prefix()
     answer = requests.get(f"{base_url}/bench/bare", timeout=10)
     if answer.status_code != 200 or answer.text != "ok":
         raise RuntimeError(f"bare view: {answer.status_code} {answer.text[:300]}")
@@ -502,152 +592,109 @@ def check_targets(base_url: str, data: Dataset, cookie_name: str, every: int = 1
             raise RuntimeError(f"join page {path}: {answer.status_code} {answer.text[:300]}")
 
 
-def _use_session(client, cookie_name: str, session: str) -> None:
-    client.cookies.clear()
-    if session:
-        client.cookies[cookie_name] = session
+# --- in-process --------------------------------------------------------------------------------------------
 
 
-class Stopwatch:
-    """Wraps functions of modules (in this process only) and adds up their calls and seconds."""
+def _csrf_secret() -> str:
+    """A CSRF secret as Django makes them (32 letters and digits): the cookie an earlier visit left."""
+    from django.utils.crypto import get_random_string
 
-    def __init__(self, functions: dict, stand_ins: dict | None = None) -> None:
-        self.modules = functions  # name -> the module it is looked up in
-        self.originals = {name: getattr(module, name) for name, module in functions.items()}
-        self.stand_ins = stand_ins or {}  # what-if: a function replaced (then restored) for the measurement
-        self.seconds = dict.fromkeys(functions, 0.0)
-        self.calls = dict.fromkeys(functions, 0)
-
-    def _wrap(self, name: str):
-        original = self.stand_ins.get(name, self.originals[name])
-
-        def timed(*args, **kwargs):
-            begun = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                self.seconds[name] += time.perf_counter() - begun
-                self.calls[name] += 1
-
-        return timed
-
-    def reset(self) -> None:
-        for name in self.originals:
-            self.seconds[name], self.calls[name] = 0.0, 0
-
-    def __enter__(self) -> Stopwatch:
-        for name in self.originals:
-            setattr(self.modules[name], name, self._wrap(name))
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for name, original in self.originals.items():
-            setattr(self.modules[name], name, original)
+    return get_random_string(32)
 
 
-def _measure(client, cookie_name: str, paths: list[tuple[str, str]], watch: Stopwatch, before=None) -> dict:
-    """`before(path)`, if given, runs before each timed page (outside the timing)."""
-    from django.db import connection, reset_queries
-    from django.test.utils import CaptureQueriesContext
+class InProcess:
+    """Pages through Django's test Client in this process, with the cookies a browser would send."""
 
-    for path, session in paths:  # warm the template cache, the connection and the clerk's lists in the cache
-        _use_session(client, cookie_name, session)
-        client.get(path)
-    watch.reset()
-    total, sql_ms, queries, sizes = 0.0, 0.0, [], []
-    by_query: dict[str, float] = {}
-    for path, session in paths:
-        _use_session(client, cookie_name, session)
-        if before is not None:
-            before(path)
+    def __init__(self) -> None:
+        from django.conf import settings
+        from django.test import Client
+
+        self.client = Client(SERVER_NAME="127.0.0.1")
+        self.session_cookie, self.csrf_cookie = settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME
+        self.link_prefix = _link_prefix()
+
+    def get(self, path: str, session: str = "", expect: str = ""):
+        self.client.cookies.clear()
+        if session:
+            self.client.cookies[self.session_cookie] = session
+            self.client.cookies[self.csrf_cookie] = _csrf_secret()
+        answer = self.client.get(path)
+        if answer.status_code != 200 or (expect and expect.encode() not in answer.content):
+            raise RuntimeError(f"in-process {path}: {answer.status_code} {answer.content[:300]!r}")
+        return answer
+
+    def timed(self, targets: list[tuple[str, str]], *, rounds: int, expect: str = "") -> list[float]:
+        """Milliseconds of each visit: every target visited once to warm up (templates, the connection), then
+        `rounds` times in turn. Nothing is captured while timing (no debug cursor)."""
+        for path, session in targets:
+            self.get(path, session, expect)
+        times = []
+        for _ in range(rounds):
+            for path, session in targets:
+                begun = time.perf_counter()
+                self.get(path, session, expect)
+                times.append((time.perf_counter() - begun) * 1000)
+        return times
+
+    def queries(self, path: str, session: str = "", expect: str = "") -> dict:
+        """The queries of one visit (after a first one): how many, how many write, their milliseconds."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.get(path, session, expect)
         with CaptureQueriesContext(connection) as captured:
-            begun = time.perf_counter()
-            answer = client.get(path)
-            total += time.perf_counter() - begun
-        if answer.status_code != 200:
-            raise RuntimeError(f"in-process {path}: {answer.status_code}")
-        sizes.append(len(answer.content))
-        queries.append(len(captured.captured_queries))
-        for query in captured.captured_queries:
-            sql_ms += float(query["time"]) * 1000
-            text = re.sub(r"'[^']*'|\b\d+\b", "?", query["sql"])[:400]
-            by_query[text] = by_query.get(text, 0.0) + float(query["time"]) * 1000
-    reset_queries()
-    count = len(paths)
-    top = sorted(by_query.items(), key=lambda item: item[1], reverse=True)[:3]
+            answer = self.get(path, session, expect)
+        sql = [query["sql"] for query in captured.captured_queries]
+        return {
+            "queries": len(sql),
+            "writes": sum(1 for text in sql if WRITES.match(text)),
+            "sql_ms": round(sum(float(query["time"]) for query in captured.captured_queries) * 1000, 2),
+            "bytes": len(answer.content),
+        }
+
+
+def _summary(values: list[float]) -> dict:
+    ordered = sorted(values)
     return {
-        "pages": count,
-        "ms_per_page": round(total * 1000 / count, 2),
-        "queries_per_page": sorted(set(queries)),
-        "sql_ms_per_page": round(sql_ms / count, 2),
-        "qr_codes_per_page": round(watch.calls["qr_svg"] / count, 1),
-        "qr_svg_ms_per_page": round(watch.seconds["qr_svg"] * 1000 / count, 2),
-        "site_page_context_ms_per_page": round(watch.seconds["site_page_context"] * 1000 / count, 2),
-        "bytes_per_page": int(statistics.median(sizes)),
-        "costliest_queries_ms_per_page": [[round(ms / count, 3), sql] for sql, ms in top],
+        "median": round(statistics.median(ordered), 2),
+        "p90": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))], 2),
+        "max": round(ordered[-1], 2),
+        "visits": len(ordered),
     }
 
 
-def diagnose(data: Dataset, cookie_name: str, samples: int = 10) -> dict:
-    """Render the pages in this process: queries per page, and where the time goes (SQL, QR codes, the rest:
-    templates, URL reversing, middleware). Timed by wrapping the functions here, in this process only.
-
-    The clerk's page is kept whole in the cache (meetings/join/page_cache.py): `clerk` is the
-    daily visit (the page is there), `clerk_not_cached` the visit after a write to the site's meetings (its
-    version bumped before each page: the list is rendered again, the QR codes of its links are still cached),
-    `clerk_cold` the visit on an empty cache (QR codes drawn again too)."""
-    from django.core.cache import cache
+def in_process(data: Dataset, rounds: int) -> dict:
+    """The pages rendered in this process (nothing else running): their times and their queries."""
     from django.db import connection
-    from django.test import Client
-    from join.page_cache import site_pages_changed
 
-    import join.qr as join_qr
-    import join.views as join_views
-    from districts.models import Site
-
-    client = Client(SERVER_NAME="127.0.0.1")
-    functions = {"qr_svg": join_qr, "site_page_context": join_views}
-    site_ids = dict(Site.objects.filter(district__isnull=False).values_list("district__code", "pk"))
-
-    def site_changed(path: str) -> None:
-        site_pages_changed(site_ids=[site_ids[path.strip("/").split("/")[-1]]])
-
-    def cache_emptied(_path: str) -> None:
-        cache.clear()
-
+    pages = InProcess()
+    link = pages.link_prefix
+    joins = [(path, "") for path in data.join_paths]
     try:
-        with Stopwatch(functions) as watch:
-            return {
-                "bare": _measure(client, cookie_name, [("/bench/bare", "")] * samples, watch),
-                "clerk": _measure(client, cookie_name, data.clerk_paths[:samples], watch),
-                "join": _measure(client, cookie_name, [(path, "") for path in data.join_paths[:samples]], watch),
-                "clerk_not_cached": _measure(client, cookie_name, data.clerk_paths[:samples], watch, site_changed),
-                "clerk_cold": _measure(client, cookie_name, data.clerk_paths[:samples], watch, cache_emptied),
-            }
+        probes = {count: pages.queries(path, session, link) for count, (path, session) in data.probe_paths.items()}
+        clerks = [pages.queries(path, session, link) for path, session in data.clerk_paths]
+        join_counts = [pages.queries(path, "", 'id="call-config"') for path, _ in joins[:20]]
+        result = {
+            "clerk": _summary(pages.timed(data.clerk_paths, rounds=rounds, expect=link)),
+            "join": _summary(pages.timed(joins, rounds=rounds, expect='id="call-config"')),
+            "bare": _summary(pages.timed([("/bench/bare", "")] * 50, rounds=rounds)),
+            "clerk_50": _summary(pages.timed([data.probe_paths[50]] * 20, rounds=rounds, expect=link)),
+            "clerk_1": _summary(pages.timed([data.probe_paths[1]] * 20, rounds=rounds, expect=link)),
+        }
     finally:
         connection.close()
+    result["probes"] = probes
+    result["clerk_queries"] = sorted({row["queries"] for row in clerks})
+    result["clerk_writes"] = sum(row["writes"] for row in clerks) + sum(row["writes"] for row in probes.values())
+    result["clerk_sql_ms_median"] = round(statistics.median(row["sql_ms"] for row in clerks), 2)
+    result["clerk_bytes_median"] = int(statistics.median(row["bytes"] for row in clerks))
+    result["join_queries"] = sorted({row["queries"] for row in join_counts})
+    result["join_writes"] = sum(row["writes"] for row in join_counts)
+    result["join_sql_ms_median"] = round(statistics.median(row["sql_ms"] for row in join_counts), 2)
+    return result
 
 
-def listed_per_clerk(data: Dataset) -> tuple[list[int], list[int]]:
-    """How many meetings each clerk's page lists (today and the next CLERK_DAYS days), and how many are ahead."""
-    from django.db import connection
-    from django.utils import timezone
-
-    from districts.models import Site
-    from join.selectors import CLERK_DAYS, CLERK_MEETINGS_LIMIT, clerk_meetings
-
-    codes = [path.strip("/").split("/")[-1] for path, _ in data.clerk_paths]
-    now = timezone.now()
-    listed, ahead = [], []
-    for site in Site.objects.filter(district__code__in=codes).select_related("district", "province"):
-        listing = clerk_meetings(site=site, days=CLERK_DAYS, now=now)
-        listed.append(len(listing.entries))
-        ahead.append(min(CLERK_MEETINGS_LIMIT, len(listing.entries) + listing.later))
-    connection.close()
-    return listed, ahead
-
-
-# --- main --------------------------------------------------------------------------------------------------
+# --- under load --------------------------------------------------------------------------------------------
 
 
 def say(message: str) -> None:
@@ -666,20 +713,16 @@ def _median(runs: list[Run], name: str) -> float:
     return statistics.median(getattr(run, name) for run in runs)
 
 
-def _clerk_cookies(session_cookie: str, session: str) -> str:
-    """What a clerk's browser sends on the daily visit: the session, and the CSRF cookie of an earlier one."""
-    from django.conf import settings
-    from django.utils.crypto import get_random_string
-
-    csrf_secret = get_random_string(32)  # a CSRF secret as Django makes them: 32 letters and digits
-    return f"{session_cookie}={session}; {settings.CSRF_COOKIE_NAME}={csrf_secret}"
-
-
-def drive(args: argparse.Namespace, data: Dataset, gunicorn: Gunicorn, cookie: str, workdir: Path) -> dict:
+def drive(args: argparse.Namespace, data: Dataset, gunicorn: Gunicorn, workdir: Path) -> dict[str, list[Run]]:
     """wrk on each target, a short warm-up first, then --repeats rounds interleaved: bare, clerk, join, ..."""
+    from django.conf import settings
+
+    def cookies(session: str) -> str:  # what a clerk's browser sends on the daily visit
+        return f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={_csrf_secret()}"
+
     scripts = {
         "bare": wrk_script(workdir / "bare.lua", [("/bench/bare", "")]),
-        "clerk": wrk_script(workdir / "clerk.lua", [(p, _clerk_cookies(cookie, s)) for p, s in data.clerk_paths]),
+        "clerk": wrk_script(workdir / "clerk.lua", [(p, cookies(s)) for p, s in data.clerk_paths]),
         "join": wrk_script(workdir / "join.lua", [(p, "") for p in data.join_paths]),
     }
     common = {"base_url": gunicorn.base_url, "connections": args.connections, "threads": args.threads}
@@ -694,18 +737,107 @@ def drive(args: argparse.Namespace, data: Dataset, gunicorn: Gunicorn, cookie: s
     return runs
 
 
+# --- main --------------------------------------------------------------------------------------------------
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--meetings", type=int, default=20_000)
-    parser.add_argument("--duration", type=int, default=8, help="seconds per wrk run")
-    parser.add_argument("--repeats", type=int, default=5)
+    meetings, duration, repeats, rounds = PROFILES["quick"]
+    parser.add_argument("--quick", action="store_true", help=f"smoke check: {meetings} meetings, {duration} s runs, "
+                        f"{repeats} repeats, {rounds} in-process round")
+    parser.add_argument("--meetings", type=int, help=f"meetings in the year (default {PROFILES['full'][0]})")
+    parser.add_argument("--duration", type=int, help=f"seconds per wrk run (default {PROFILES['full'][1]})")
+    parser.add_argument("--repeats", type=int, help=f"wrk runs per target (default {PROFILES['full'][2]})")
+    parser.add_argument("--rounds", type=int, help=f"in-process visits per page (default {PROFILES['full'][3]})")
     parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=2 * _cores() + 1)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=2 * _cores() + 1, help="gunicorn sync workers")
     parser.add_argument("--seed", type=int, default=2569)
-    parser.add_argument("--cache", choices=("redis", "locmem"), default="redis",
-                        help="the portal's cache: a Redis of its own (production's shape) or each worker's memory")
-    return parser.parse_args()
+    args = parser.parse_args()
+    profile = PROFILES["quick" if args.quick else "full"]
+    for name, value in zip(("meetings", "duration", "repeats", "rounds"), profile, strict=True):
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    return args
+
+
+def _paired(runs: dict[str, list[Run]], target: str) -> float:
+    """Each run of `target` against the bare run of the same round (the same minute of a shared machine)."""
+    return round(statistics.median(p.rps / b.rps for b, p in zip(runs["bare"], runs[target], strict=True)), 3)
+
+
+def report(*, args: argparse.Namespace, data: Dataset, listed: list[int], local: dict, runs: dict[str, list[Run]],
+           seconds: float) -> dict:
+    rps = {target: _median(runs[target], "rps") for target in runs}
+    p50 = {target: _median(runs[target], "p50_ms") for target in runs}
+    p99 = {target: _median(runs[target], "p99_ms") for target in runs}
+    queries_1, queries_50 = local["probes"][1]["queries"], local["probes"][50]["queries"]
+    clerk_ms, join_ms, bare_ms = (local[page]["median"] for page in ("clerk", "join", "bare"))
+    goals = {
+        "clerk_uncached_ms": clerk_ms <= GOAL_CLERK_UNCACHED_MS,
+        "clerk_queries_fixed": queries_1 == queries_50,
+        "clerk_p99_ms": p99["clerk"] < GOAL_P99_MS,
+        "join_p99_ms": p99["join"] < GOAL_P99_MS,
+    }
+    return {
+        "clerk_uncached_ms": clerk_ms,
+        "clerk_queries_1": queries_1,
+        "clerk_queries_50": queries_50,
+        "clerk_queries_fixed": goals["clerk_queries_fixed"],
+        "join_ms": join_ms,
+        "bare_ms": bare_ms,
+        "clerk_rps": round(rps["clerk"], 1),
+        "clerk_p50_ms": round(p50["clerk"], 2),
+        "clerk_p99_ms": round(p99["clerk"], 2),
+        "join_rps": round(rps["join"], 1),
+        "join_p50_ms": round(p50["join"], 2),
+        "join_p99_ms": round(p99["join"], 2),
+        "bare_rps": round(rps["bare"], 1),
+        "bare_p50_ms": round(p50["bare"], 2),
+        "bare_p99_ms": round(p99["bare"], 2),
+        "clerk_ratio": round(rps["clerk"] / rps["bare"], 3),  # requests per second, page / bare
+        "join_ratio": round(rps["join"] / rps["bare"], 3),
+        "clerk_ratio_paired": _paired(runs, "clerk"),
+        "join_ratio_paired": _paired(runs, "join"),
+        "clerk_ms_ratio": round(clerk_ms / bare_ms, 1),  # in-process time, page / bare
+        "join_ms_ratio": round(join_ms / bare_ms, 1),
+        "goal_clerk_uncached_ms": GOAL_CLERK_UNCACHED_MS,
+        "goal_p99_ms": GOAL_P99_MS,
+        "goals_met": all(goals.values()),
+        "goals": goals,
+        "in_process": local,
+        "runs": {t: [[round(r.rps, 1), round(r.p50_ms, 2), round(r.p99_ms, 2)] for r in rs] for t, rs in runs.items()},
+        "runs_format": "[rps, p50_ms, p99_ms] per run, interleaved bare, clerk, join",
+        "non_2xx_3xx": {t: sum(r.non_2xx_3xx for r in rs) for t, rs in runs.items()},
+        "socket_errors": {t: [r.socket_errors for r in rs] for t, rs in runs.items()},
+        "quick": args.quick,
+        "connections": args.connections,
+        "wrk_threads": args.threads,
+        "duration_s": args.duration,
+        "repeats": args.repeats,
+        "in_process_rounds": args.rounds,
+        "gunicorn_workers": args.workers,
+        "cache": "redis (CACHE_URL, django-redis)",
+        "sessions": "database",
+        "cores": _cores(),
+        "dataset": {
+            "provinces": data.provinces, "districts": data.districts, "district_sites": data.district_sites,
+            "halls": data.halls, "meetings": data.meetings, "cancelled": data.cancelled,
+            "participations": data.participations, "rooms": data.rooms, "join_passes": data.join_passes,
+            "clerks": len(data.clerk_paths), "open_join_passes": len(data.join_paths),
+            "meetings_on_clerk_page_median": statistics.median(listed), "meetings_on_clerk_page_max": max(listed),
+            "probe_sites": {str(count): path for count, (path, _) in data.probe_paths.items()},
+            "load_s": round(data.seconds, 1),
+        },
+        "targets": {
+            "bare": "GET /bench/bare (bench/pages_urls.py), no cookie",
+            "clerk": f"GET /sites/<district code>/ of {len(data.clerk_paths)} clerks in turn, with their session "
+                     "and CSRF cookies",
+            "join": f"GET {data.join_paths[0].rsplit('/', 2)[0]}/<token>/ of the open meetings' passes in turn, "
+                    "no login",
+        },
+        "total_s": round(seconds, 1),
+    }
 
 
 def main() -> int:
@@ -718,30 +850,30 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, stop_on_signal)
     began = time.perf_counter()
-    postgres = PostgresServer()
-    redis = RedisServer() if args.cache == "redis" else None
+    postgres, redis = PostgresServer(), RedisServer()
     gunicorn = None
     workdir = Path(tempfile.mkdtemp(prefix="prachum-bench-pages-"))
     try:
         postgres.start()
-        cache_start(redis)
-        setup_django(postgres.url)
+        redis.start()
+        setup_django(postgres.url, redis.url, args.workers)
         from django.conf import settings
 
-        say(f"PostgreSQL up and migrated ({time.perf_counter() - began:.1f} s); loading the dataset")
+        say(f"PostgreSQL and Redis up, migrated ({time.perf_counter() - began:.1f} s); loading the dataset")
         data = load_dataset(meetings_total=args.meetings, seed=args.seed)
         say(f"{data.meetings} meetings, {data.participations} participations, {data.join_passes} passes "
-            f"loaded in {data.seconds:.1f} s")
-        listed, ahead = listed_per_clerk(data)
-        cookie = settings.SESSION_COOKIE_NAME
+            f"loaded in {data.seconds:.1f} s; rendering in-process")
+        listed = listed_per_clerk(data)
+        local = in_process(data, args.rounds)
+        say(f"in-process: clerk {local['clerk']['median']} ms ({local['clerk_queries']} queries; probes "
+            f"{local['probes'][1]['queries']} / {local['probes'][50]['queries']}), join {local['join']['median']} ms, "
+            f"bare {local['bare']['median']} ms")
         gunicorn = Gunicorn(workers=args.workers, logdir=workdir)  # assigned first: `finally` stops it
         gunicorn.start()
         say(f"gunicorn up ({args.workers} workers); checking the pages")
-        check_targets(gunicorn.base_url, data, cookie)
-        runs = drive(args, data, gunicorn, cookie, workdir)
-        check_targets(gunicorn.base_url, data, cookie)  # still 200 with the expected content afterwards
-        gunicorn.stop()
-        diagnostics = diagnose(data, cookie)
+        check_targets(gunicorn.base_url, data, settings.SESSION_COOKIE_NAME)
+        runs = drive(args, data, gunicorn, workdir)
+        check_targets(gunicorn.base_url, data, settings.SESSION_COOKIE_NAME)  # still 200 with the content
     except BaseException:
         if gunicorn is not None:
             print(gunicorn.log_tail(), file=sys.stderr)
@@ -750,61 +882,14 @@ def main() -> int:
         if gunicorn is not None:
             gunicorn.stop()
         postgres.stop()
-        if redis is not None:
-            redis.close()
+        redis.close()
         for leftover in workdir.glob("*"):
             leftover.unlink()
         workdir.rmdir()
 
-    bare, clerk, join = (_median(runs[t], "rps") for t in ("bare", "clerk", "join"))
-    errors = {t: sum(r.non_2xx_3xx for r in rs) for t, rs in runs.items()}
-    result = {
-        "clerk_page_rps": round(clerk, 1),
-        "join_page_rps": round(join, 1),
-        "bare_rps": round(bare, 1),
-        "ratio": round(clerk / bare, 3),
-        # each clerk run against the bare run just before it (the same minute of a shared machine), then the median
-        "ratio_paired": round(statistics.median(c.rps / b.rps for b, c in zip(runs["bare"], runs["clerk"],
-                                                                              strict=True)), 3),
-        "ratios_per_round": [round(c.rps / b.rps, 3) for b, c in zip(runs["bare"], runs["clerk"], strict=True)],
-        "join_ratio": round(join / bare, 3),
-        "p50_ms": round(_median(runs["clerk"], "p50_ms"), 2),
-        "p99_ms": round(_median(runs["clerk"], "p99_ms"), 2),
-        "join_p50_ms": round(_median(runs["join"], "p50_ms"), 2),
-        "join_p99_ms": round(_median(runs["join"], "p99_ms"), 2),
-        "bare_p50_ms": round(_median(runs["bare"], "p50_ms"), 2),
-        "bare_p99_ms": round(_median(runs["bare"], "p99_ms"), 2),
-        "goal_ratio_met": clerk / bare >= 0.5,
-        "goal_p99_met": _median(runs["clerk"], "p99_ms") < 100,
-        "runs": {t: [[round(r.rps, 1), round(r.p50_ms, 2), round(r.p99_ms, 2)] for r in rs] for t, rs in runs.items()},
-        "runs_format": "[rps, p50_ms, p99_ms] per run, interleaved bare, clerk, join",
-        "non_2xx_3xx": errors,
-        "socket_errors": {t: [r.socket_errors for r in rs] for t, rs in runs.items()},
-        "connections": args.connections,
-        "wrk_threads": args.threads,
-        "duration_s": args.duration,
-        "repeats": args.repeats,
-        "gunicorn_workers": args.workers,
-        "cache": args.cache,
-        "cores": _cores(),
-        "dataset": {
-            "provinces": data.provinces, "districts": data.districts, "district_sites": data.district_sites,
-            "halls": data.halls, "meetings": data.meetings, "cancelled": data.cancelled,
-            "participations": data.participations, "rooms": data.rooms, "join_passes": data.join_passes,
-            "clerks": len(data.clerk_paths), "open_join_passes": len(data.join_paths),
-            "meetings_on_clerk_page_median": statistics.median(listed),
-            "meetings_ahead_per_clerk_median": statistics.median(ahead), "load_s": round(data.seconds, 1),
-        },
-        "in_process": diagnostics,
-        "targets": {
-            "bare": "GET /bench/bare (bench/pages_urls.py), no cookie",
-            "clerk": "GET /sites/<district code>/ of 76 clerks in turn, with their session and CSRF cookies",
-            "join": "GET /j/<token>/ of the open meetings' passes in turn, no login",
-        },
-        "total_s": round(time.perf_counter() - began, 1),
-    }
+    result = report(args=args, data=data, listed=listed, local=local, runs=runs, seconds=time.perf_counter() - began)
     print(json.dumps(result, ensure_ascii=False))
-    return 1 if any(errors.values()) else 0
+    return 1 if any(result["non_2xx_3xx"].values()) else 0
 
 
 if __name__ == "__main__":

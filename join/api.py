@@ -102,8 +102,16 @@ class ConnectionsSerializer(serializers.Serializer):
     tested = serializers.IntegerField()
     sites = SiteStatusSerializer(many=True)
     guests = serializers.SerializerMethodField(help_text="ผู้อื่นในห้องที่ยังเชื่อมต่ออยู่ (ชื่อที่แสดง)")
-    poll_error = serializers.CharField(help_text="ถามเซิร์ฟเวอร์สื่อไม่สำเร็จ (สถานะที่แสดงคือที่ทราบล่าสุด)")
-    polled = serializers.BooleanField(help_text="คำขอนี้ถามเซิร์ฟเวอร์สื่อ (และบันทึกการเข้าร่วม) หรือไม่")
+    poll_error = serializers.CharField(
+        help_text="การถามเซิร์ฟเวอร์สื่อครั้งล่าสุดไม่สำเร็จ (สถานะที่แสดงคือที่ทราบล่าสุด); ว่างเมื่อสำเร็จ"
+    )
+    polled = serializers.BooleanField(
+        help_text="การประชุมอยู่ในช่วงที่งานเบื้องหลังถามเซิร์ฟเวอร์สื่อว่าใครอยู่ในห้อง (ทุกไม่กี่วินาที)"
+    )
+    polled_at = serializers.DateTimeField(allow_null=True, help_text="เวลาที่ถามเซิร์ฟเวอร์สื่อครั้งล่าสุด")
+    poll_late = serializers.BooleanField(
+        help_text="อยู่ในช่วงถามแต่ไม่ได้ถามมานานแล้ว (งานเบื้องหลังไม่ทำงาน): สถานะอาจไม่เป็นปัจจุบัน"
+    )
 
     def get_guests(self, board) -> list[str]:
         return [row.display for row in board.guests]
@@ -376,9 +384,9 @@ class MeetingConnectionsView(GenericAPIView):
     """The control centre for one meeting: each invited site connected / not yet / left, since when, whether it
     tested before the meeting, its phone, and the "n/m connected" counts.
 
-    As the control centre's board does, a request while the meeting is in its polling window (from 30 minutes
-    before the start until shortly after the end) asks the media server who is in the room and records the
-    attendance first; the board asks about every meeting of the province, this endpoint only about this one."""
+    As the control centre's board, it reads what the periodic task recorded: while the meeting is in its polling
+    window (from 30 minutes before the start until shortly after the end) the task asks the media server who is
+    in the room every few seconds. A request never asks the server itself."""
 
     permission_classes = [HasRole]
     allowed_roles = CONTROL_ROLES
@@ -395,17 +403,11 @@ class MeetingConnectionsView(GenericAPIView):
         meeting = selectors.meeting_for_report(meeting_id=meeting_id, province_id=province_id)
         if meeting is None or meeting.is_cancelled:
             raise Http404("ไม่พบการประชุมนี้")
-        now = timezone.now()
-        error, polled = "", meeting.pk in services.meetings_to_poll(now=now, province_id=province_id)
-        if polled:
-            result = services.attendance_poll(meeting_id=meeting.pk, now=now)
-            error = "" if result.ok else result.error
         day = meeting.start.astimezone(BANGKOK).date()
         boards = selectors.control_centre(province_id=province_id, day=day)
         board = next((b for b in boards if b.meeting.pk == meeting.pk), None)
         if board is None:  # pragma: no cover - the same filters as meeting_for_report, on the meeting's day
             raise Http404("ไม่พบการประชุมนี้")
-        board.poll_error, board.polled = error, polled
         return Response(self.get_serializer(board).data)
 
 

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 JOIN_OPENS_BEFORE = timedelta(minutes=30)
 # A site whose first connection comes later than this after the start is "late" in the attendance report.
 LATE_AFTER = timedelta(minutes=10)
+# The media server is asked who is in a meeting's room from the pass window's opening until this after its end.
+ATTENDANCE_GRACE = timedelta(minutes=15)
 # A site is shown as "tested" before a meeting when a test call succeeded within this time before its start.
 TEST_CALL_COUNTS_FOR = timedelta(hours=24)
 
@@ -198,3 +200,22 @@ class Attendance(models.Model):
     @property
     def is_open(self) -> bool:
         return self.left_at is None
+
+
+class AttendancePoll(models.Model):
+    """When the periodic task last asked the media server who is in a meeting's room, and what went wrong if it
+    could not. The control centre reads it beside the Attendance rows: its pages never ask the server."""
+
+    meeting = models.OneToOneField(
+        "meetings.Meeting", on_delete=models.CASCADE, primary_key=True, related_name="attendance_poll",
+        verbose_name=_("การประชุม"),
+    )
+    polled_at = models.DateTimeField(_("ถามเซิร์ฟเวอร์ล่าสุด"))
+    error = models.CharField(_("ข้อผิดพลาดล่าสุด"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("การตรวจผู้เข้าร่วมจากเซิร์ฟเวอร์")
+        verbose_name_plural = _("การตรวจผู้เข้าร่วมจากเซิร์ฟเวอร์")
+
+    def __str__(self) -> str:
+        return f"{self.meeting} · {self.polled_at:%H:%M:%S}"

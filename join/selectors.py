@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import DateTimeField, Exists, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -18,7 +19,17 @@ from districts.models import Site
 from foundation.thaidate import BANGKOK, format_be_short
 from meetings.models import Meeting, Participation
 
-from .models import JOIN_OPENS_BEFORE, LATE_AFTER, TEST_CALL_COUNTS_FOR, Attendance, CalendarFeed, JoinPass, TestCall
+from .models import (
+    ATTENDANCE_GRACE,
+    JOIN_OPENS_BEFORE,
+    LATE_AFTER,
+    TEST_CALL_COUNTS_FOR,
+    Attendance,
+    AttendancePoll,
+    CalendarFeed,
+    JoinPass,
+    TestCall,
+)
 
 # The clerk's page lists the meetings of today and the next CLERK_DAYS days, and at least the next
 # CLERK_MEETINGS_AT_LEAST; "all" lists at most CLERK_MEETINGS_LIMIT ahead (a daily series for two months fits).
@@ -311,7 +322,10 @@ class MeetingBoard:
     meeting: Meeting
     sites: list[SiteStatus]
     guests: list[Attendance] = field(default_factory=list)
-    poll_error: str = ""
+    polled: bool = False  # in its window: the periodic task asks the media server who is in the room
+    polled_at: datetime | None = None  # when it last asked
+    poll_error: str = ""  # what went wrong then ("" when it answered)
+    poll_late: bool = False  # in its window but not asked for a while: the states shown may be old
 
     @property
     def connected(self) -> int:
@@ -331,14 +345,38 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def control_centre(*, province_id: int, day: date | None = None) -> list[MeetingBoard]:
-    """Every meeting of the province on `day` (Bangkok), each site's connection state and test. Four queries."""
-    day = day or timezone.now().astimezone(BANGKOK).date()
+def _in_poll_window(meetings: QuerySet[Meeting], now: datetime) -> QuerySet[Meeting]:
+    return meetings.filter(
+        start__lte=now + JOIN_OPENS_BEFORE,
+        end__gte=now - ATTENDANCE_GRACE,
+        room__provisioned_version__gt=0,
+        room__server__isnull=False,
+    ).exclude(status=Meeting.Status.CANCELLED)
+
+
+def meetings_to_poll(*, now: datetime | None = None, province_id: int | None = None) -> list[int]:
+    """Ids of the meetings whose rooms should be asked who is in them now (of one province, if given)."""
+    now = now or timezone.now()
+    meetings = Meeting.objects.filter(host_site__province_id=province_id) if province_id else Meeting.objects.all()
+    return list(_in_poll_window(meetings, now).values_list("pk", flat=True))
+
+
+def poll_late_after() -> timedelta:
+    """A meeting in its window whose room was last asked longer ago than this (three periods of the task) is shown
+    with a warning: the periodic task is not running, or cannot keep up."""
+    return timedelta(seconds=3 * max(1, int(getattr(settings, "PRACHUM_ATTENDANCE_POLL_SECONDS", 10))))
+
+
+def control_centre(*, province_id: int, day: date | None = None, now: datetime | None = None) -> list[MeetingBoard]:
+    """Every meeting of the province on `day` (Bangkok), each site's connection state and test, as the periodic
+    task recorded them, with when it last asked the media server. Five queries; never asks the server."""
+    now = now or timezone.now()
+    day = day or now.astimezone(BANGKOK).date()
     day_start, day_end = _day_bounds(day)
     meetings = list(
         Meeting.objects.filter(host_site__province_id=province_id, start__lt=day_end, end__gt=day_start)
         .exclude(status=Meeting.Status.CANCELLED)
-        .select_related("host_site")
+        .select_related("host_site", "room")
         .prefetch_related(
             Prefetch(
                 "participations",
@@ -368,7 +406,24 @@ def control_centre(*, province_id: int, day: date | None = None) -> list[Meeting
         .order_by("-finished_at")
     ):
         tests_by_site[test_call.site_id].append(test_call)
-    return [_board(meeting, rows_by_meeting[meeting.pk], tests_by_site) for meeting in meetings]
+    polls = {poll.meeting_id: poll for poll in AttendancePoll.objects.filter(meeting_id__in=meeting_ids)}
+    boards = []
+    for meeting in meetings:
+        board = _board(meeting, rows_by_meeting[meeting.pk], tests_by_site)
+        poll = polls.get(meeting.pk)
+        room = getattr(meeting, "room", None)
+        board.polled = (  # the same window as _in_poll_window, on the rows already read
+            meeting.start <= now + JOIN_OPENS_BEFORE
+            and meeting.end >= now - ATTENDANCE_GRACE
+            and room is not None
+            and room.provisioned_version > 0
+            and room.server_id is not None
+        )
+        if poll is not None:
+            board.polled_at, board.poll_error = poll.polled_at, poll.error
+        board.poll_late = board.polled and (poll is None or now - poll.polled_at > poll_late_after())
+        boards.append(board)
+    return boards
 
 
 def _board(meeting: Meeting, rows: list[Attendance], tests_by_site: dict[int, list[TestCall]]) -> MeetingBoard:

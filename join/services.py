@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from districts.models import Site
 from foundation.audit import Action as AuditAction
@@ -26,7 +27,7 @@ from meetings.models import Meeting, Participation, Room
 from meetings.services.rooms import room_description, server_place
 
 from .links import marker_code
-from .models import JOIN_OPENS_BEFORE, Attendance, CalendarFeed, JoinPass, TestCall
+from .models import ATTENDANCE_GRACE, Attendance, AttendancePoll, CalendarFeed, JoinPass, TestCall
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +35,6 @@ logger = logging.getLogger(__name__)
 TEST_ROOM_NUMBER_BASE = 900_000_000_000
 # A test call's page and room live this long; the sweep closes rooms left open longer.
 TEST_CALL_LIFETIME = timedelta(hours=2)
-# The media server is asked who is in a meeting's room from the pass window's opening until this after its end.
-ATTENDANCE_GRACE = timedelta(minutes=15)
 # A connection not seen for longer than this is taken to have ended when it was last seen (polling stopped).
 ATTENDANCE_STALE_AFTER = timedelta(minutes=2)
 
@@ -340,20 +339,28 @@ class PollResult:
 
 
 def attendance_poll(*, meeting_id: int, now: datetime | None = None) -> PollResult:
-    """Ask the media server who is in the meeting's room and record the sites' joins and leaves.
+    """Ask the media server who is in the meeting's room and record the sites' joins and leaves, and when it was
+    asked and what went wrong (AttendancePoll: the control centre shows both, and never asks itself).
 
     Sites are recognised by the code at the start of their display name (`links.site_marker`); anyone else is
-    recorded by display name as a guest.
+    recorded by display name as a guest. The periodic task calls this for every meeting in its window.
     """
     now = now or timezone.now()
     room = Room.objects.select_related("server").filter(meeting_id=meeting_id).first()
     if room is None or room.server is None or room.provisioned_version == 0:
-        return PollResult(meeting_id, ok=False, error="ห้องประชุมยังไม่ถูกสร้างบนเซิร์ฟเวอร์")
-    try:
-        present = backend_for_server(room.server).participants(room.number, room.name)
-    except MediaServerError as error:
-        return PollResult(meeting_id, ok=False, error=f"ติดต่อเซิร์ฟเวอร์สื่อไม่ได้: {error}"[:300])
-    return attendance_record(meeting_id=meeting_id, present=present, now=now)
+        result = PollResult(meeting_id, ok=False, error=_("ห้องประชุมยังไม่ถูกสร้างบนเซิร์ฟเวอร์"))
+    else:
+        try:
+            present = backend_for_server(room.server).participants(room.number, room.name)
+        except MediaServerError as error:
+            result = PollResult(meeting_id, ok=False, error=_("ติดต่อเซิร์ฟเวอร์สื่อไม่ได้: %(error)s") % {"error": error})
+        else:
+            result = attendance_record(meeting_id=meeting_id, present=present, now=now)
+    if Meeting.objects.filter(pk=meeting_id).exists():
+        AttendancePoll.objects.update_or_create(
+            meeting_id=meeting_id, defaults={"polled_at": now, "error": str(result.error)[:300]}
+        )
+    return result
 
 
 @transaction.atomic
@@ -407,22 +414,6 @@ def attendance_record(*, meeting_id: int, present: Iterable[Participant], now: d
     return result
 
 
-def meetings_to_poll(*, now: datetime | None = None, province_id: int | None = None) -> list[int]:
-    """Ids of the meetings whose rooms should be asked who is in them now (of one province, if given)."""
-    now = now or timezone.now()
-    meetings = Meeting.objects.filter(host_site__province_id=province_id) if province_id else Meeting.objects.all()
-    return list(
-        meetings.filter(
-            start__lte=now + JOIN_OPENS_BEFORE,
-            end__gte=now - ATTENDANCE_GRACE,
-            room__provisioned_version__gt=0,
-            room__server__isnull=False,
-        )
-        .exclude(status=Meeting.Status.CANCELLED)
-        .values_list("pk", flat=True)
-    )
-
-
 def attendance_close_stale(*, now: datetime | None = None) -> int:
     """Close the open rows of meetings past their polling window (they left when they were last seen)."""
     now = now or timezone.now()
@@ -438,8 +429,11 @@ def attendance_close_stale(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def attendance_export_record(*, meeting: Meeting, user, rows: int) -> None:
-    """Attendance is personal data (PDPA): every export of it is in the audit log."""
+def attendance_export_record(*, meeting: Meeting, user, rows: int, file_format: str = "csv") -> None:
+    """Attendance is personal data (PDPA): every export of it is in the audit log (the API's reads too)."""
     audit_record(
-        actor=user, action=AuditAction.EXPORT, target=meeting, detail={"export": "attendance.csv", "rows": rows}
+        actor=user,
+        action=AuditAction.EXPORT,
+        target=meeting,
+        detail={"export": f"attendance.{file_format}", "rows": rows},
     )

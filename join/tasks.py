@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import services
+from . import selectors, services
 
 
 @shared_task(name="meetings.join.attendance_poll", acks_late=True, ignore_result=True)
@@ -17,8 +17,9 @@ def attendance_poll(meeting_id: int) -> dict:
 
 @shared_task(name="meetings.join.attendance_sweep", acks_late=True, ignore_result=True)
 def attendance_sweep() -> dict:
-    """Periodic (every 30 s): poll every meeting in its window, close what was left open, close old test rooms."""
-    meeting_ids = services.meetings_to_poll()
+    """Periodic (PRACHUM_ATTENDANCE_POLL_SECONDS, 10 s): poll every meeting in its window (the control centre
+    reads what the polls wrote), close what was left open, close old test rooms."""
+    meeting_ids = selectors.meetings_to_poll()
     for meeting_id in meeting_ids:
         attendance_poll.delay(meeting_id)
     closed = services.attendance_close_stale()
@@ -31,8 +32,3 @@ def site_test_room_close(test_call_id: int) -> bool:
     """Destroy a finished test call's room (the sweep retries it if the server is away)."""
     return services.site_test_room_close(test_call_id=int(test_call_id))
 
-
-# For the project's CELERY_BEAT_SCHEDULE (see portal/settings).
-BEAT_SCHEDULE = {
-    "meetings-join-attendance-sweep": {"task": "meetings.join.attendance_sweep", "schedule": 30.0},
-}

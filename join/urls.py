@@ -19,5 +19,8 @@ urlpatterns = [
     path("control/", views.ControlCentreView.as_view(), name="control"),
     path("control/board/", views.ControlBoardView.as_view(), name="control-board"),
     path("meeting/<int:pk>/attendance/", views.AttendanceReportView.as_view(), name="attendance"),
-    path("meeting/<int:pk>/attendance.csv", views.AttendanceCsvView.as_view(), name="attendance-csv"),
+    path("meeting/<int:pk>/attendance.csv", views.AttendanceExportView.as_view(), name="attendance-csv"),
+    path(
+        "meeting/<int:pk>/attendance.<str:file_format>", views.AttendanceExportView.as_view(), name="attendance-export"
+    ),
 ]

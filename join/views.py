@@ -8,8 +8,6 @@ send no Referer to other origins (their address holds the pass; same-origin keep
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from datetime import timedelta
 from email.utils import parseaddr
@@ -35,10 +33,11 @@ from districts.selectors import site_get_by_code
 from foundation.thaidate import BANGKOK, format_be_long, format_be_short
 from meetings.backends.base import MediaServerError
 from meetings.calendar import meeting_ics, site_feed_ics
-from meetings.media import backend_for_server, room_spec
 from meetings.models import MediaServer
+from meetings.services.reservations import room_join_target
 
 from . import selectors, services
+from .exporters import EXPORTERS, AttendanceExport
 from .links import (
     feed_url,
     join_qr_path_maker,
@@ -57,7 +56,7 @@ logger = logging.getLogger(__name__)
 CALL_PERMISSIONS = "camera=(self), microphone=(self), display-capture=(self), fullscreen=(self), autoplay=(self)"
 JOINING_ROLES = (Role.CLERK, Role.SCHEDULER, Role.ADMINISTRATOR)
 CONTROL_ROLES = (Role.SCHEDULER, Role.ADMINISTRATOR)
-# How often the control centre's board asks the portal again (the portal asks the media server each time).
+# How often the control centre's board asks the portal again (it shows what the periodic poll last wrote).
 BOARD_REFRESH_SECONDS = 5
 
 
@@ -84,7 +83,7 @@ def _capability_page(response: HttpResponse) -> HttpResponse:
 
 def _ice_servers() -> list:
     """STUN/TURN servers for the browsers (none on an offline network): settings.MEETINGS_JOIN_ICE_SERVERS."""
-    return list(getattr(settings, "MEETINGS_JOIN_ICE_SERVERS", []))
+    return list(settings.MEETINGS_JOIN_ICE_SERVERS)
 
 
 def _organizer_email() -> str:
@@ -360,10 +359,7 @@ class JoinPageView(View):
         display = site_marker(site)
         if room.server.kind == MediaServer.Kind.JITSI:
             try:
-                target = backend_for_server(room.server).join_target(
-                    room_spec(room, description=meeting.title, max_publishers=room.publishers),
-                    display=display, moderator=join_pass.is_moderator, user_id=f"site-{site.code}",
-                )
+                target = room_join_target(room=room, site=site, display=display)
             except MediaServerError:
                 logger.exception("cannot make the Jitsi link of meeting %s", meeting.pk)
                 return _refused(request, join_pass, selectors.PassState(
@@ -500,17 +496,10 @@ class ControlCentreView(RoleRequiredMixin, TemplateView):
 
 
 def board_context(request) -> dict:
-    """Ask the media servers about the meetings in their window (recording attendance), then read the board."""
+    """The board as the periodic task recorded it (join/tasks.py asks the media servers every few seconds)."""
     province_id = staff_of(request.user).site.province_id
     now = timezone.now()
-    errors = {}
-    for meeting_id in services.meetings_to_poll(now=now, province_id=province_id):
-        result = services.attendance_poll(meeting_id=meeting_id, now=now)
-        if not result.ok:
-            errors[meeting_id] = result.error
-    boards = selectors.control_centre(province_id=province_id)
-    for board in boards:
-        board.poll_error = errors.get(board.meeting.pk, "")
+    boards = selectors.control_centre(province_id=province_id, now=now)
     return {"boards": boards, "refresh_seconds": board_refresh_seconds(), "now": now}
 
 
@@ -548,32 +537,20 @@ class AttendanceReportView(AttendanceMixin, TemplateView):
         )
 
 
-CSV_HEADER = ["รหัสสถานที่", "สถานที่", "บทบาท", "สถานะ", "เชื่อมต่อครั้งแรก", "ออกครั้งสุดท้าย",
-              "มาช้า (นาที)", "เวลาเชื่อมต่อรวม (นาที)", "จำนวนครั้งที่เชื่อมต่อ"]
+class AttendanceExportView(AttendanceMixin, View):
+    """The attendance report as CSV (UTF-8 with BOM, so Excel shows the Thai), XLSX or PDF, through the join app's
+    exporter registry (join/exporters.py). Exports of personal data are logged."""
 
-
-class AttendanceCsvView(AttendanceMixin, View):
-    """Attendance as CSV (UTF-8 with BOM, so Excel shows the Thai). Exports of personal data are logged."""
-
-    def get(self, request, pk: int):
+    def get(self, request, pk: int, file_format: str = "csv"):
+        if file_format not in AttendanceExport.formats:
+            raise Http404("ไม่มีรายงานในรูปแบบนี้: เลือก csv, xlsx หรือ pdf")
         report = self.get_report()
-        buffer = io.StringIO()
-        buffer.write("\ufeff")
-        writer = csv.writer(buffer)
-        writer.writerow(CSV_HEADER)
-        for row in report.sites:
-            writer.writerow([
-                row.site.code, row.site.name, "ประธาน" if row.is_host else "ผู้เข้าร่วม", row.status_text,
-                format_be_short(row.first_joined, with_time=True) if row.first_joined else "",
-                "ยังเชื่อมต่ออยู่" if row.still_connected else (
-                    format_be_short(row.last_left, with_time=True) if row.last_left else ""),
-                row.minutes_late if row.status == "late" else "", row.connected_minutes, row.connections,
-            ])
-        for display in report.guests:
-            writer.writerow(["", display, "ผู้เข้าร่วมประชุม (ไม่ใช่สถานที่ที่เชิญ)", "มาประชุม", "", "", "", "", ""])
-        services.attendance_export_record(meeting=report.meeting, user=request.user, rows=len(report.sites))
-        response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="attendance-{report.meeting.pk}.csv"'
+        exporter = EXPORTERS["attendance"](params={}, scope=report)
+        filename, content_type, content = exporter.render(file_format)
+        services.attendance_export_record(
+            meeting=report.meeting, user=request.user, rows=len(report.sites), file_format=file_format
+        )
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Cache-Control"] = "no-store"
         return response
-

@@ -40,9 +40,3 @@ def reminders_plan(now: str | None = None) -> dict:
     """
     return services.reminders_plan(now=parse_datetime(now) if now else None).as_dict()
 
-
-# For the project's CELERY_BEAT_SCHEDULE (see portal/settings): every minute each.
-BEAT_SCHEDULE = {
-    "notifications-sweep": {"task": "meetings.notifications.sweep", "schedule": 60.0},
-    "notifications-reminders": {"task": "meetings.notifications.reminders", "schedule": 60.0},
-}

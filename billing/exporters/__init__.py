@@ -1,6 +1,7 @@
 """The exporters registry: identifier -> exporter class. Add a report by adding a class here."""
 
-from .base import CONTENT_TYPES, FORMATS, Column, Exporter, TableExporter
+from foundation.exporters import CONTENT_TYPES, FORMATS, Column, Exporter, TableExporter
+
 from .fiscal_year import FiscalYearSummary
 from .monthly import MonthlyUtilityReport
 from .travel_savings import TravelSavingsReport

@@ -9,12 +9,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from foundation.bahttext import bahttext
+from foundation.exporters import Column, TableExporter
 from foundation.money import money
 
 from ..models import ConnectivityLine
 from ..periods import month_label, parse_fiscal_year
 from ..selectors import fiscal_year_matrix
-from .base import Column, TableExporter
 
 
 class ByFiscalYear:

@@ -10,12 +10,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from foundation.bahttext import bahttext
+from foundation.exporters import Column, TableExporter
 from foundation.thaidate import format_be_short
 
 from ..models import Charge
 from ..periods import month_label, month_label_long, parse_month
 from ..selectors import Totals, month_has_charges, monthly_report_charges
-from .base import Column, TableExporter
 
 
 class MonthlyUtilityReport(TableExporter):

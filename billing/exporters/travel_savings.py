@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from foundation.bahttext import bahttext
+from foundation.exporters import Column, TableExporter
 from foundation.money import money
 
 from ..periods import month_label
 from ..selectors import TRAVEL_RULE, MonthSaving, travel_savings
-from .base import Column, TableExporter
 from .fiscal_year import ByFiscalYear
 
 

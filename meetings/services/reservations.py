@@ -98,9 +98,13 @@ def reservation_delete(*, reservation_id: int) -> ReservationAnswer:
 
 
 def room_join_target(*, room: Room, site: Site, display: str = "", user_id: str = "") -> JoinTarget:
-    """What a site's browser needs to enter the meeting's room; the host site joins as moderator."""
+    """What a site's browser needs to enter the meeting's room (for Jitsi: the room's address with the site's
+    JWT); the host site joins as moderator. Raises MediaServerError when the backend cannot make it."""
     meeting = room.meeting
     spec = room_spec(room, description=room_description(meeting), max_publishers=room.publishers)
     return backend_for_server(room.server).join_target(
-        spec, display=display or site.name, moderator=site.pk == meeting.host_site_id, user_id=user_id or str(site.pk)
+        spec,
+        display=display or site.name,
+        moderator=site.pk == meeting.host_site_id,
+        user_id=user_id or f"site-{site.code}",
     )

@@ -171,12 +171,18 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic work. Production runs `celery beat`; the embedded mode runs the same entries in-process
 # (`manage.py run_periodic`, started by `make run`).
+# Seconds between two asks of the media servers who is in each room (the control centre refreshes every 5 s).
+PRACHUM_ATTENDANCE_POLL_SECONDS = env.int("PRACHUM_ATTENDANCE_POLL_SECONDS", default=10)
 CELERY_BEAT_SCHEDULE = {
     # Media servers: health, and rooms that are pending, vanished (Janus restarted) or on a failed server.
     "meetings-servers-check": {"task": "meetings.servers_check", "schedule": 60.0},
     "meetings-rooms-sweep": {"task": "meetings.rooms_sweep", "schedule": 60.0},
     # Who is connected: attendance from the media servers' participant lists.
-    "meetings-join-attendance-sweep": {"task": "meetings.join.attendance_sweep", "schedule": 30.0},
+    # The control centre shows what these polls wrote (its pages never ask the servers).
+    "meetings-join-attendance-sweep": {
+        "task": "meetings.join.attendance_sweep",
+        "schedule": float(PRACHUM_ATTENDANCE_POLL_SECONDS),
+    },
     # Notifications: lost or due messages, and reminders at their offsets.
     "notifications-sweep": {"task": "meetings.notifications.sweep", "schedule": 60.0},
     "notifications-reminders": {"task": "meetings.notifications.reminders", "schedule": 60.0},
@@ -231,6 +237,9 @@ LINE_API_BASE = env("LINE_API_BASE", default="https://api.line.me")
 MEETINGS_JITSI_RESERVATION_TOKEN = env("PRACHUM_JITSI_RESERVATION_TOKEN", default="")
 MEETINGS_DOCUMENT_MAX_BYTES = env.int("MEETINGS_DOCUMENT_MAX_BYTES", default=200 * 1024 * 1024)
 MEETINGS_ROOM_CHECK_HOURS = env.int("MEETINGS_ROOM_CHECK_HOURS", default=6)
+# STUN/TURN servers the join page's browsers use (RTCIceServer objects, JSON); none on a closed network where every
+# site reaches Janus directly. A TURN credential here is a secret of the environment, never of the code.
+MEETINGS_JOIN_ICE_SERVERS = env.json("MEETINGS_JOIN_ICE_SERVERS", default=[])
 
 # The address people use to reach the portal, for links in emails, QR codes and calendar files.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")

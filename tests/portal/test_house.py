@@ -83,7 +83,8 @@ def test_a_new_cycle_is_found(tmp_path, monkeypatch):
 def test_join_and_notifications_are_apps_of_their_own_with_their_tables_kept():
     join, notifications = apps.get_app_config("join"), apps.get_app_config("notifications")
     assert {m._meta.db_table for m in join.get_models()} == {
-        "meetings_joinpass", "meetings_calendarfeed", "meetings_testcall", "meetings_attendance"}
+        "meetings_joinpass", "meetings_calendarfeed", "meetings_testcall", "meetings_attendance",
+        "join_attendancepoll"}  # (the last one new in the join app)
     assert {m._meta.db_table for m in notifications.get_models()} == {"meetings_notification"}
     assert apps.get_app_config("foundation").get_model("AuditEntry")._meta.db_table == "portal_auditentry"
 

@@ -85,3 +85,13 @@ def test_production_cache_is_django_redis_with_errors_ignored_and_sessions_in_th
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().splitlines()[-1] == (
         "django_redis.cache.RedisCache True 0.5 django.contrib.sessions.backends.db")
+
+
+def test_stun_and_turn_servers_come_from_the_environment():
+    servers = '[{"urls": "stun:stun.example.go.th:3478"}]'
+    shown = "from django.conf import settings; print(settings.MEETINGS_JOIN_ICE_SERVERS)"
+    result = _manage("shell", "-c", shown, env=_bare_env(MEETINGS_JOIN_ICE_SERVERS=servers))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[{'urls': 'stun:stun.example.go.th:3478'}]"
+    empty = _manage("shell", "-c", shown, env=_bare_env())
+    assert empty.stdout.strip().splitlines()[-1] == "[]"

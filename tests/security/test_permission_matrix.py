@@ -240,6 +240,15 @@ case(
     scheduler_other=MISSING,
     any=DENIED,
 )
+case(
+    "join:attendance-export",
+    "GET",
+    f"/meetings/join/meeting/{M}/attendance.xlsx",
+    anonymous=LOGIN,
+    **SCHED,
+    scheduler_other=MISSING,
+    any=DENIED,
+)
 # The same as data (meetings/join/api.py): the clerk's page for whoever may see the site (finance without links),
 # the control centre of one meeting and its attendance report for the province's schedulers and administrators.
 case(

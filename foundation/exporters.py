@@ -1,9 +1,14 @@
 """The exporter contract and the list-shaped exporter that gets CSV, XLSX and PDF from rows.
 
-An exporter is built with its parsed parameters and a scope, then ``render(file_format)`` returns
+An exporter is built with its parsed parameters and a scope (who may see what: the billing scope of a finance
+officer, the meeting of an attendance report), then ``render(file_format)`` returns
 ``(filename, content_type, bytes)``. A :class:`TableExporter` only says its title, columns, rows, footer and notes:
 CSV (UTF-8 with a BOM, so Excel shows Thai), XLSX (openpyxl, write-only) and PDF (WeasyPrint from a Django
-template, A4, Thai font) come for free.
+template, A4, Thai font) come for free. Each app keeps its own registry (billing/exporters, join/exporters).
+
+Text that a spreadsheet would run as a formula (a cell starting with = + - @, a tab or a carriage return: a site's
+or a guest's name, a note) is written with a leading apostrophe in CSV and XLSX, so opening an export never runs
+what someone typed (OWASP, "CSV injection").
 """
 
 from __future__ import annotations
@@ -20,8 +25,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from foundation.thaidate import format_be_long, format_be_short
-
-from ..scope import BillingScope
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -47,7 +50,7 @@ class Exporter:
     formats: ClassVar[tuple[str, ...]] = FORMATS
     locks_month: ClassVar[bool] = False  # exporting it closes the month (the monthly utility-cost report)
 
-    def __init__(self, *, params: Mapping[str, Any], scope: BillingScope) -> None:
+    def __init__(self, *, params: Mapping[str, Any], scope: Any) -> None:
         self.params = dict(params)
         self.scope = scope
         self.row_count = 0
@@ -80,10 +83,20 @@ def money_text(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: Any) -> Any:
+    """Text as a spreadsheet shows it and never runs it: a leading apostrophe before a formula's first sign."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 class TableExporter(Exporter):
     """A report that is a table: title lines, a header, rows, footer rows (totals) and notes under the table."""
 
-    pdf_template: ClassVar[str] = "billing/pdf/table.html"
+    pdf_template: ClassVar[str] = "exports/table.html"
     landscape: ClassVar[bool] = True
     signature_block: ClassVar[bool] = False
     PROGRESS_EVERY = 200
@@ -148,7 +161,7 @@ class TableExporter(Exporter):
             return ""
         if kind == "money":
             return f"{value:.2f}"
-        return str(value)
+        return spreadsheet_text(str(value))
 
     def _csv(self, body: list[list]) -> bytes:
         columns = self.columns()
@@ -156,14 +169,14 @@ class TableExporter(Exporter):
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         for line in self.title_lines():
-            writer.writerow([line])
+            writer.writerow([spreadsheet_text(line)])
         writer.writerow([])
         writer.writerow([c.title for c in columns])
         for row in [*body, *self.footer_rows()]:
             writer.writerow([self._plain(value, kind) for value, kind in zip(row, kinds, strict=True)])
         writer.writerow([])
         for note in self.notes():
-            writer.writerow([note])
+            writer.writerow([spreadsheet_text(note)])
         for line in self.signature_lines():
             writer.writerow(line)
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -190,7 +203,7 @@ class TableExporter(Exporter):
         formats = {"money": "#,##0.00", "int": "#,##0", "km": "#,##0.0"}
 
         def cell(value, *, font=plain, kind="text", border=None):
-            item = WriteOnlyCell(sheet, value=value)
+            item = WriteOnlyCell(sheet, value=spreadsheet_text(value))  # openpyxl writes "=..." as a formula
             item.font = font
             if kind in formats:
                 item.number_format = formats[kind]
