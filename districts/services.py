@@ -203,7 +203,7 @@ DEMO_PASSWORD = "demo"  # nosec B105  # noqa: S105 - embedded mode only; refused
 @transaction.atomic
 def demo_accounts_create(*, province_code: str = "41", clerk_district_code: str = "4122") -> list[Staff]:
     """The four demo accounts of the embedded mode. Idempotent; refused in any other settings."""
-    if not getattr(settings, "PRACHUM_DEMO_ACCOUNTS", False):
+    if not settings.PRACHUM_DEMO_ACCOUNTS:
         raise ValidationError("บัญชีสาธิตใช้ได้เฉพาะโหมดทดลองใช้งาน (embedded) เท่านั้น")
     hall = Site.objects.get(province__code=province_code, kind=Site.Kind.PROVINCIAL_HALL)
     clerk_site = Site.objects.get(district__code=clerk_district_code)

@@ -309,15 +309,27 @@ class JoinPassRenewView(SiteActionView):
 
 
 class CalendarFeedView(SiteActionView):
-    """The site's calendar feed link (made the first time it is asked for), as the clerk's page shows it."""
+    """The site's calendar feed link, as the clerk's page shows it. GET only reads (404 while the site has none);
+    POST makes it the first time, as the page's "create the calendar link" button, and gives the same one after."""
 
     serializer_class = CalendarFeedSerializer
 
     @extend_schema(
         operation_id="site_calendar_feed_retrieve", parameters=[SITE_CODE],
         responses={200: CalendarFeedSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+        description="404 also while the site has no feed link yet: POST to this address makes it.",
     )
     def get(self, request, code: str):
+        feed = selectors.site_calendar_feed(site=self.get_site())
+        if feed is None:
+            raise Http404("สถานที่นี้ยังไม่มีลิงก์ปฏิทิน: ส่ง POST มาที่ที่อยู่นี้เพื่อสร้าง")
+        return Response(self.get_serializer(_feed_data(feed)).data)
+
+    @extend_schema(
+        operation_id="site_calendar_feed_create", parameters=[SITE_CODE], request=None,
+        responses={200: CalendarFeedSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def post(self, request, code: str):
         feed = services.calendar_feed_ensure(site=self.get_site())
         return Response(self.get_serializer(_feed_data(feed)).data)
 

@@ -364,7 +364,7 @@ def meetings_to_poll(*, now: datetime | None = None, province_id: int | None = N
 def poll_late_after() -> timedelta:
     """A meeting in its window whose room was last asked longer ago than this (three periods of the task) is shown
     with a warning: the periodic task is not running, or cannot keep up."""
-    return timedelta(seconds=3 * max(1, int(getattr(settings, "PRACHUM_ATTENDANCE_POLL_SECONDS", 10))))
+    return timedelta(seconds=3 * max(1, int(settings.PRACHUM_ATTENDANCE_POLL_SECONDS)))
 
 
 def control_centre(*, province_id: int, day: date | None = None, now: datetime | None = None) -> list[MeetingBoard]:

@@ -273,7 +273,7 @@ class DocumentDownloadView(View):
 def document_file_response(document, *, content_type: str | None = None) -> HttpResponse:
     """The document as an attachment (the page's link and the API): nginx sends it in production (X-Accel-Redirect),
     Django streams it otherwise. `content_type`: the type to send; by default guessed from the name by Django."""
-    accel = getattr(settings, "PRACHUM_MEDIA_ACCEL_REDIRECT", "")
+    accel = settings.PRACHUM_MEDIA_ACCEL_REDIRECT
     if accel:
         response = HttpResponse(content_type=content_type or "application/octet-stream")
         response["X-Accel-Redirect"] = quote(accel.rstrip("/") + "/" + document.file.name)  # nginx decodes it

@@ -1,4 +1,6 @@
-"""Settings of the notifications, with their defaults. The project settings may override any of them."""
+"""Settings of the notifications that the environment does not set, with their defaults (the project settings
+may override any of them). The reminder offsets and the LINE account are read from the environment in
+portal/settings/base.py, with their defaults written there once."""
 
 from __future__ import annotations
 
@@ -7,8 +9,6 @@ from datetime import timedelta
 from django.conf import settings
 
 DEFAULTS: dict[str, object] = {
-    # Reminders before a meeting starts, in minutes (default: one day and 30 minutes before).
-    "PRACHUM_REMINDER_OFFSETS": [24 * 60, 30],
     # Seconds to wait before each new attempt after a temporary error (SMTP 4xx, connection refused, timeout,
     # LINE 429/5xx); when they run out the notification is failed. Seven attempts in about an hour and a half.
     "PRACHUM_NOTIFICATION_BACKOFF": [5, 30, 120, 600, 1800, 3600],
@@ -19,15 +19,14 @@ DEFAULTS: dict[str, object] = {
     "PRACHUM_NOTIFICATION_SWEEP_GRACE_SECONDS": 60,
     # Notifications per task message (one SMTP connection per batch).
     "PRACHUM_NOTIFICATION_BATCH_SIZE": 50,
-    # LINE Messaging API (push to a site's LINE group through the province's official account).
-    "LINE_CHANNEL_ACCESS_TOKEN": "",  # nosec B105  # no token by default: from the environment
-    "LINE_API_BASE": "https://api.line.me",
+    # Timeout of each call to the LINE Messaging API, in seconds.
     "LINE_API_TIMEOUT": 10.0,
 }
 
 
 def setting(name: str):
-    return getattr(settings, name, DEFAULTS[name])
+    """The project's setting of this name, or its default here (a KeyError names a setting that has neither)."""
+    return getattr(settings, name) if hasattr(settings, name) else DEFAULTS[name]
 
 
 def reminder_offsets() -> list[int]:

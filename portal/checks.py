@@ -13,7 +13,7 @@ def shared_cache_with_several_workers(app_configs, **kwargs) -> list[checks.Chec
     """With more than one web worker the cache must be shared (Redis): a per-process cache would give each worker
     its own QR drawings and its own task counters for /metrics, and whatever is added to the cache later would be
     stale in every worker but the one that changed it."""
-    workers = getattr(settings, "PRACHUM_WEB_WORKERS", 1)
+    workers = settings.PRACHUM_WEB_WORKERS
     backend = settings.CACHES["default"]["BACKEND"]
     if workers > 1 and backend in PROCESS_LOCAL_CACHES:
         return [

@@ -6,6 +6,6 @@ from districts.access import staff_of
 def portal(request) -> dict:
     return {
         "staff": staff_of(getattr(request, "user", None)),
-        "demo_mode": getattr(settings, "PRACHUM_DEMO_ACCOUNTS", False),
-        "fake_media": getattr(settings, "PRACHUM_FAKE_MEDIA", False),
+        "demo_mode": settings.PRACHUM_DEMO_ACCOUNTS,
+        "fake_media": settings.PRACHUM_FAKE_MEDIA,
     }

@@ -21,7 +21,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
         connection._test_serialized_contents = connection.creation.serialize_db_to_string()
 
 
+KINDS = ("unit", "integration", "e2e")
+
+
 def pytest_collection_modifyitems(items):
+    unmarked = [item.nodeid for item in items if not any(item.get_closest_marker(kind) for kind in KINDS)]
+    if unmarked:
+        raise pytest.UsageError(
+            "every test says what it needs (pytest.mark.unit, integration or e2e: pyproject.toml); unmarked:\n  "
+            + "\n  ".join(unmarked)
+        )
     for item in items:
         marker = item.get_closest_marker("django_db")
         kwargs = dict(marker.kwargs) if marker else {}

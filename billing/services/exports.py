@@ -33,7 +33,7 @@ STALE_RUNNING = datetime.timedelta(minutes=30)
 
 def async_row_threshold() -> int:
     """Reports with more rows than this are rendered in the background (setting BILLING_EXPORT_ASYNC_ROWS)."""
-    return int(getattr(settings, "BILLING_EXPORT_ASYNC_ROWS", 300))
+    return int(settings.BILLING_EXPORT_ASYNC_ROWS)
 
 
 @dataclass

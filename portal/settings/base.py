@@ -98,6 +98,11 @@ if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
         {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5}
     )
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# The embedded mode's demo accounts and simulated-media banner (portal/settings/embedded.py turns them on).
+PRACHUM_DEMO_ACCOUNTS = False
+PRACHUM_FAKE_MEDIA = False
+# Uploaded documents are sent by the portal itself, unless production names nginx's internal location.
+PRACHUM_MEDIA_ACCEL_REDIRECT = ""
 PRACHUM_WEB_WORKERS = 1  # the embedded and development servers: one process (production counts gunicorn's)
 # Sessions: Django's own, in the database (the truth; a sign-out is final even while Redis is away).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

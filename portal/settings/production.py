@@ -14,7 +14,6 @@ if len(SECRET_KEY) < 50:
         "DJANGO_SECRET_KEY is missing or shorter than 50 characters: production settings refuse to start "
         "without one. Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(64))'"
     )
-PRACHUM_DEMO_ACCOUNTS = False
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=1)  # nginx in front
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

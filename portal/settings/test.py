@@ -6,7 +6,6 @@ from .base import env
 SECRET_KEY = "test-only-" + "t" * 50
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-PRACHUM_DEMO_ACCOUNTS = False
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 # Tests log in with force_login and Client.login (no request): login throttling is tested on its own with the
 # production backends (tests/portal/test_security.py).

@@ -9,7 +9,7 @@ from billing.models import Charge, VatRate
 from districts.models import Staff
 from tests.factories.billing import bill
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]  # PostgreSQL
 
 
 def test_admin_adds_a_vat_rate_through_the_service_and_sees_its_errors(login):

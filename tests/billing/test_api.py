@@ -10,7 +10,7 @@ from billing.models import Charge, ExportLog
 from districts.models import Staff
 from tests.factories.billing import charge_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]  # PostgreSQL
 Role = Staff.Role
 JANUARY_2562 = datetime.date(2019, 1, 1)
 

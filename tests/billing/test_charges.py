@@ -27,7 +27,7 @@ from foundation.bahttext import bahttext
 from foundation.thaidate import fiscal_year_bounds, fiscal_year_months
 from tests.factories.billing import bill, charge_of, extra_line, udon_lines
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]  # PostgreSQL
 D = datetime.date
 APRIL_2561 = D(2018, 4, 1)
 

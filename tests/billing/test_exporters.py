@@ -22,7 +22,7 @@ from join.models import Attendance
 from meetings.models import Meeting, Participation
 from tests.factories.billing import bill
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]  # PostgreSQL
 D = datetime.date
 BANGKOK = ZoneInfo("Asia/Bangkok")
 APRIL_2561 = D(2018, 4, 1)

@@ -12,7 +12,7 @@ from billing.models import Charge, Export, ExportLog
 from districts.models import Staff
 from tests.factories.billing import bill, charge_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]  # PostgreSQL
 Role = Staff.Role
 D = datetime.date
 JANUARY_2562 = D(2019, 1, 1)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from billing.models import Charge, ConnectivityLine, Export
 from billing.tasks import charges_generate_month, export_render, exports_sweep
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]  # PostgreSQL
 D = datetime.date
 
 

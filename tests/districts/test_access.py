@@ -4,7 +4,7 @@ import pytest
 
 from districts.models import Staff
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]  # PostgreSQL
 Role = Staff.Role
 
 

@@ -12,7 +12,7 @@ from districts.models import Agency, District, Province, Staff
 from districts.services import province_sites_create
 from tests.factories.districts import StaffFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]  # PostgreSQL
 Role = Staff.Role
 
 

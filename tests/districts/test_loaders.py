@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from districts.models import District, Province, Site
 from districts.services import geography_load, province_sites_create
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]  # PostgreSQL
 
 
 def test_national_geography_is_loaded():

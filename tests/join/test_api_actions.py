@@ -132,11 +132,14 @@ def test_a_site_without_a_link_is_given_one(fake_server, schedule):
 def test_the_feed_link_and_a_new_one_that_ends_the_old(fake_server, schedule, client):
     schedule(sites=(MUEANG,), title="ประชุมประจำเดือน")
     clerk = api_as(Role.CLERK, MUEANG)
-    response = clerk.get(f"/api/sites/{MUEANG}/calendar-feed/")
+    assert clerk.get(f"/api/sites/{MUEANG}/calendar-feed/").status_code == 404  # none yet, and a GET makes none
+    assert not CalendarFeed.objects.filter(site=site(MUEANG)).exists()
+    response = clerk.post(f"/api/sites/{MUEANG}/calendar-feed/")
     assert response.status_code == 200, response.content
     feed = CalendarFeed.objects.get(site=site(MUEANG), revoked_at__isnull=True)
     assert response.json()["feed_url"] == feed_url(feed.token)
-    assert clerk.get(f"/api/sites/{MUEANG}/calendar-feed/").json() == response.json()  # made once
+    assert clerk.post(f"/api/sites/{MUEANG}/calendar-feed/").json() == response.json()  # made once
+    assert clerk.get(f"/api/sites/{MUEANG}/calendar-feed/").json() == response.json()
     old_path = feed_url(feed.token).removeprefix(portal_url(""))
     assert client.get(old_path).status_code == 200
 
@@ -161,7 +164,7 @@ def test_the_feed_is_refused_to_other_sites_and_to_finance(fake_server):
     services.calendar_feed_ensure(site=site(MUEANG))
     before = list(CalendarFeed.objects.values_list("token", "revoked_at"))
     for client in (api_as(Role.CLERK, NA_YUNG), api_as(Role.FINANCE, HALL), api_as(Role.SCHEDULER, "39")):
-        for method, path in (("get", ""), ("post", "renew/")):
+        for method, path in (("get", ""), ("post", ""), ("post", "renew/")):
             response = getattr(client, method)(f"/api/sites/{MUEANG}/calendar-feed/{path}")
             assert response.status_code == 403, (method, path, response.content)
     assert list(CalendarFeed.objects.values_list("token", "revoked_at")) == before

@@ -79,6 +79,7 @@ def test_a_missing_library_is_a_system_check_warning_that_names_the_package(monk
     assert warning.hint.startswith("apt-get install libjs-janus-gateway")
 
 
+@pytest.mark.integration
 def test_the_join_page_gives_the_browser_the_stun_and_turn_servers_of_the_environment(
     client, fake_server, schedule, settings
 ):

@@ -9,7 +9,7 @@ from meetings.models import MediaServer, Room
 from tests.factories.districts import StaffFactory
 from tests.factories.meetings import MeetingFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]  # PostgreSQL
 
 
 def test_admin_pages_render_without_room_secrets(client, fake_server, django_capture_on_commit_callbacks):

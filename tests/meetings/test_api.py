@@ -13,7 +13,7 @@ from meetings.models import Meeting, Room
 from tests.factories.districts import StaffFactory
 from tests.factories.meetings import MeetingFactory, next_slot, site
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]  # PostgreSQL
 
 
 @pytest.fixture

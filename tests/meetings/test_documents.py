@@ -13,7 +13,7 @@ from meetings.services import document_attach
 from meetings.services.scheduling import meeting_cancel
 from tests.factories.meetings import MeetingFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]  # PostgreSQL
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

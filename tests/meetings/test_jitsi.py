@@ -14,7 +14,7 @@ from meetings.models import MediaServer, Room
 from meetings.services.reservations import room_join_target
 from tests.factories.meetings import MediaServerFactory, MeetingFactory, site
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]  # PostgreSQL
 
 TOKEN = "reservation-token-for-tests"
 PREFIX = f"/meetings/jitsi/reservations/{TOKEN}"

@@ -11,7 +11,7 @@ from districts.models import Site
 from meetings.models import Document, Meeting, Room
 from tests.factories.meetings import MeetingFactory, at, next_slot, site
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]  # PostgreSQL
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 

@@ -23,7 +23,7 @@ from meetings.services.scheduling import (
 )
 from tests.factories.meetings import MeetingFactory, at, next_slot, site
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]  # PostgreSQL
 
 
 def counts() -> tuple[int, int, int, int, int]:

@@ -8,11 +8,10 @@ from portal.settings.base import env
 from portal.settings.test import *  # noqa: F403
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-LINE_API_BASE = env("LINE_API_BASE", default="https://api.line.me")
-LINE_CHANNEL_ACCESS_TOKEN = env("LINE_CHANNEL_ACCESS_TOKEN", default="")
+# LINE_API_BASE, LINE_CHANNEL_ACCESS_TOKEN and PRACHUM_REMINDER_OFFSETS: read from the environment by the base
+# settings, as in production (the tests set them in the worker's environment).
 PRACHUM_NOTIFICATION_BACKOFF = env.list("PRACHUM_NOTIFICATION_BACKOFF", cast=int, default=[2, 2, 4, 8, 16])
 PRACHUM_NOTIFICATION_LEASE_SECONDS = env.int("PRACHUM_NOTIFICATION_LEASE_SECONDS", default=120)
-PRACHUM_REMINDER_OFFSETS = env.list("PRACHUM_REMINDER_OFFSETS", cast=int, default=[24 * 60, 30])
 
 # A worker started with PRACHUM_TEST_BEAT=<queue> runs beat too: the reminders every second, on that queue only
 # (so the worker that consumes it, with its own reminder offsets, is the one that plans them).

@@ -19,7 +19,7 @@ from django.conf import settings
 from districts.models import Staff
 from tests.factories.meetings import MeetingFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]  # PostgreSQL
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
 THAI = re.compile(r"[\u0e00-\u0e7f]")

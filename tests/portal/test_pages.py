@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from districts.models import Staff
 from districts.services import demo_accounts_create
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]  # PostgreSQL
 
 
 def test_login_page_is_thai_first(client):

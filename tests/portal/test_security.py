@@ -11,7 +11,7 @@ from districts.services import staff_role_change
 from foundation.models import AuditEntry
 from foundation.personal_data import personal_data_erase, personal_data_export
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]  # PostgreSQL
 PRODUCTION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "districts.authentication.PrincipalBackend"]
 
 

@@ -33,18 +33,21 @@ def test_the_suite_runs_on_postgresql(db):
     assert connection.vendor == "postgresql"
 
 
+@pytest.mark.unit  # manage.py in a subprocess on the embedded defaults: no service
 def test_embedded_default_needs_no_variable():
     result = _manage("check", env=_bare_env())
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
 
 
+@pytest.mark.unit  # manage.py in a subprocess on the embedded defaults: no service
 def test_production_refuses_to_start_without_a_secret_key():
     result = _manage("check", env=_bare_env(DJANGO_SETTINGS_MODULE="portal.settings.production"))
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
+@pytest.mark.unit  # manage.py in a subprocess on the embedded defaults: no service
 def test_production_passes_check_deploy_with_no_warning():
     env = _production(CACHE_URL="redis://127.0.0.1:6379/1")
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
@@ -62,6 +65,7 @@ def _production(**extra: str) -> dict:
     )
 
 
+@pytest.mark.unit  # manage.py in a subprocess on the embedded defaults: no service
 @pytest.mark.parametrize("workers", ["", "3"])
 def test_production_refuses_a_per_process_cache_with_several_workers(workers):
     result = _manage("check", env=_production(GUNICORN_WORKERS=workers))  # "" = the default, 2 x cores + 1
@@ -70,11 +74,13 @@ def test_production_refuses_a_per_process_cache_with_several_workers(workers):
     assert "CACHE_URL" in result.stderr
 
 
+@pytest.mark.unit  # manage.py in a subprocess on the embedded defaults: no service
 def test_one_worker_may_keep_its_cache_in_its_own_memory():
     result = _manage("check", env=_production(GUNICORN_WORKERS="1"))
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.unit  # manage.py in a subprocess on the embedded defaults: no service
 def test_production_cache_is_django_redis_with_errors_ignored_and_sessions_in_the_database():
     shown = (
         "from django.conf import settings; c = settings.CACHES['default']; "
@@ -87,6 +93,7 @@ def test_production_cache_is_django_redis_with_errors_ignored_and_sessions_in_th
         "django_redis.cache.RedisCache True 0.5 django.contrib.sessions.backends.db")
 
 
+@pytest.mark.unit  # manage.py in a subprocess on the embedded defaults: no service
 def test_stun_and_turn_servers_come_from_the_environment():
     servers = '[{"urls": "stun:stun.example.go.th:3478"}]'
     shown = "from django.conf import settings; print(settings.MEETINGS_JOIN_ICE_SERVERS)"

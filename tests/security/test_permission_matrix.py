@@ -296,6 +296,7 @@ case(
     any=OK,
 )
 case("site-calendar-feed", "GET", "/api/sites/4122/calendar-feed/", **SITE_API, any=OK)
+case("site-calendar-feed", "POST", "/api/sites/4122/calendar-feed/", **SITE_API, any=OK)
 case("site-calendar-feed-renew", "POST", "/api/sites/4122/calendar-feed/renew/", **SITE_API, any=OK)
 case("site-test-calls", "GET", "/api/sites/4122/test-calls/", **SITE_API, any=OK)
 case("site-test-calls", "POST", "/api/sites/4122/test-calls/", **SITE_API, any=201)
