@@ -39,7 +39,11 @@ The last line printed is one JSON object: `clerk_uncached_ms`, `clerk_queries_1`
 `clerk_queries_fixed`, `join_ms`, `bare_ms`; `clerk_rps`, `clerk_p50_ms`, `clerk_p99_ms`, `join_rps`,
 `join_p50_ms`, `join_p99_ms`, `bare_rps`, `bare_p50_ms`, `bare_p99_ms` and the ratios to bare; the goals
 (`goal_clerk_uncached_ms`: 15, `goal_p99_ms`: 250 for both pages, the clerk's queries fixed) and `goals_met`;
-then the diagnostics. `--quick` is a smoke check: a smaller year of meetings and short runs.
+then the diagnostics: each page's SQL and Python milliseconds, writes (none expected), every wrk run, and the
+machine's load average before the in-process block, before and after the runs (the last counts the runs' own
+processes; a high figure before means other work shared the machine and the figures are not comparable).
+`--quick` is a smoke check (a smaller year of meetings, short runs: about a minute); the default run takes
+about three minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -637,18 +641,32 @@ class InProcess:
         return times
 
     def queries(self, path: str, session: str = "", expect: str = "") -> dict:
-        """The queries of one visit (after a first one): how many, how many write, their milliseconds."""
+        """One visit (after a first one): its queries (CaptureQueriesContext), how many write, the milliseconds
+        spent waiting for them (timed around each execute) and the rest (Python: middleware, view, templates)."""
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
+        waited = []
+
+        def timer(execute, sql, params, many, context):
+            begun = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                waited.append(time.perf_counter() - begun)
+
         self.get(path, session, expect)
-        with CaptureQueriesContext(connection) as captured:
+        with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(timer):
+            begun = time.perf_counter()
             answer = self.get(path, session, expect)
+            total = time.perf_counter() - begun
         sql = [query["sql"] for query in captured.captured_queries]
         return {
             "queries": len(sql),
             "writes": sum(1 for text in sql if WRITES.match(text)),
-            "sql_ms": round(sum(float(query["time"]) for query in captured.captured_queries) * 1000, 2),
+            "ms": round(total * 1000, 2),
+            "sql_ms": round(sum(waited) * 1000, 2),
+            "python_ms": round((total - sum(waited)) * 1000, 2),
             "bytes": len(answer.content),
         }
 
@@ -670,27 +688,27 @@ def in_process(data: Dataset, rounds: int) -> dict:
     pages = InProcess()
     link = pages.link_prefix
     joins = [(path, "") for path in data.join_paths]
-    try:
-        probes = {count: pages.queries(path, session, link) for count, (path, session) in data.probe_paths.items()}
-        clerks = [pages.queries(path, session, link) for path, session in data.clerk_paths]
-        join_counts = [pages.queries(path, "", 'id="call-config"') for path, _ in joins[:20]]
+    try:  # the times first (no capture), then the queries of each page
         result = {
             "clerk": _summary(pages.timed(data.clerk_paths, rounds=rounds, expect=link)),
             "join": _summary(pages.timed(joins, rounds=rounds, expect='id="call-config"')),
             "bare": _summary(pages.timed([("/bench/bare", "")] * 50, rounds=rounds)),
-            "clerk_50": _summary(pages.timed([data.probe_paths[50]] * 20, rounds=rounds, expect=link)),
             "clerk_1": _summary(pages.timed([data.probe_paths[1]] * 20, rounds=rounds, expect=link)),
+            "clerk_50": _summary(pages.timed([data.probe_paths[50]] * 20, rounds=rounds, expect=link)),
         }
+        probes = {count: pages.queries(path, session, link) for count, (path, session) in data.probe_paths.items()}
+        clerks = [pages.queries(path, session, link) for path, session in data.clerk_paths]
+        join_counts = [pages.queries(path, "", 'id="call-config"') for path, _ in joins[:50]]
     finally:
         connection.close()
     result["probes"] = probes
-    result["clerk_queries"] = sorted({row["queries"] for row in clerks})
-    result["clerk_writes"] = sum(row["writes"] for row in clerks) + sum(row["writes"] for row in probes.values())
-    result["clerk_sql_ms_median"] = round(statistics.median(row["sql_ms"] for row in clerks), 2)
-    result["clerk_bytes_median"] = int(statistics.median(row["bytes"] for row in clerks))
-    result["join_queries"] = sorted({row["queries"] for row in join_counts})
-    result["join_writes"] = sum(row["writes"] for row in join_counts)
-    result["join_sql_ms_median"] = round(statistics.median(row["sql_ms"] for row in join_counts), 2)
+    for name, rows in (("clerk", clerks), ("join", join_counts)):
+        result[f"{name}_queries"] = sorted({row["queries"] for row in rows})
+        result[f"{name}_writes"] = sum(row["writes"] for row in rows)
+        for part in ("sql_ms", "python_ms"):
+            result[f"{name}_{part}_median"] = round(statistics.median(row[part] for row in rows), 2)
+        result[f"{name}_bytes_median"] = int(statistics.median(row["bytes"] for row in rows))
+    result["clerk_writes"] += sum(row["writes"] for row in probes.values())
     return result
 
 
@@ -805,6 +823,8 @@ def report(*, args: argparse.Namespace, data: Dataset, listed: list[int], local:
         "goal_p99_ms": GOAL_P99_MS,
         "goals_met": all(goals.values()),
         "goals": goals,
+        # the throughput below which --connections clients wait longer than the goal on average (Little's law)
+        "rps_needed_for_goal_p99": round(args.connections * 1000 / GOAL_P99_MS, 1),
         "in_process": local,
         "runs": {t: [[round(r.rps, 1), round(r.p50_ms, 2), round(r.p99_ms, 2)] for r in rs] for t, rs in runs.items()},
         "runs_format": "[rps, p50_ms, p99_ms] per run, interleaved bare, clerk, join",
@@ -864,6 +884,7 @@ def main() -> int:
         say(f"{data.meetings} meetings, {data.participations} participations, {data.join_passes} passes "
             f"loaded in {data.seconds:.1f} s; rendering in-process")
         listed = listed_per_clerk(data)
+        load = {"before_in_process": os.getloadavg()}  # the machine may be shared: other work shows here
         local = in_process(data, args.rounds)
         say(f"in-process: clerk {local['clerk']['median']} ms ({local['clerk_queries']} queries; probes "
             f"{local['probes'][1]['queries']} / {local['probes'][50]['queries']}), join {local['join']['median']} ms, "
@@ -872,7 +893,9 @@ def main() -> int:
         gunicorn.start()
         say(f"gunicorn up ({args.workers} workers); checking the pages")
         check_targets(gunicorn.base_url, data, settings.SESSION_COOKIE_NAME)
+        load["before_runs"] = os.getloadavg()
         runs = drive(args, data, gunicorn, workdir)
+        load["after_runs"] = os.getloadavg()
         check_targets(gunicorn.base_url, data, settings.SESSION_COOKIE_NAME)  # still 200 with the content
     except BaseException:
         if gunicorn is not None:
@@ -888,6 +911,7 @@ def main() -> int:
         workdir.rmdir()
 
     result = report(args=args, data=data, listed=listed, local=local, runs=runs, seconds=time.perf_counter() - began)
+    result["load_average_1_5_15_min"] = {when: [round(value, 2) for value in values] for when, values in load.items()}
     print(json.dumps(result, ensure_ascii=False))
     return 1 if any(result["non_2xx_3xx"].values()) else 0
 

@@ -1,4 +1,4 @@
-"""Billing months and fiscal years as typed by people (BE or CE years), with Thai errors that say how to fix them.
+"""Billing months and fiscal years as typed by people (BE or CE years), with errors that say how to fix them.
 
 Dates, BE years and fiscal years themselves come from ``foundation.thaidate``; this module only reads a *month* and a
 *fiscal year* typed in a form, a query string or an API call.
@@ -11,6 +11,8 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from foundation.thaidate import (
     BE_OFFSET,
@@ -27,7 +29,7 @@ from foundation.thaidate import (
 # The first month any district office was billed: 1 April 2561 BE.
 SERVICE_START = date(2018, 4, 1)
 _YEAR_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
-MONTH_FORMS = "ใช้รูปแบบ ปปปป-ดด เช่น 2561-04 (พ.ศ.) หรือ 2018-04 (ค.ศ.) หรือ เม.ย. 2561"
+MONTH_FORMS = gettext_lazy("ใช้รูปแบบ ปปปป-ดด เช่น 2561-04 (พ.ศ.) หรือ 2018-04 (ค.ศ.) หรือ เม.ย. 2561")
 
 
 def first_of_month(value: date) -> date:
@@ -69,20 +71,28 @@ def parse_month(text: str) -> date:
     """
     cleaned = (text or "").strip()
     if not cleaned:
-        raise ValidationError(f"ไม่ได้ระบุเดือน: {MONTH_FORMS}")
+        raise ValidationError(_("ไม่ได้ระบุเดือน: %(forms)s") % {"forms": MONTH_FORMS})
     if match := _YEAR_MONTH.fullmatch(cleaned):
         year, month = int(match.group(1)), int(match.group(2))
         if year >= BE_YEAR_MIN:
             year -= BE_OFFSET
         elif year < CE_YEAR_MIN:
-            raise ValidationError(f"เดือน “{cleaned}” ไม่ถูกต้อง: ปี {year} อยู่นอกช่วง {MONTH_FORMS}")
+            raise ValidationError(
+                _("เดือน “%(text)s” ไม่ถูกต้อง: ปี %(year)s อยู่นอกช่วง %(forms)s")
+                % {"text": cleaned, "year": year, "forms": MONTH_FORMS}
+            )
         if not 1 <= month <= 12:
-            raise ValidationError(f"เดือน “{cleaned}” ไม่ถูกต้อง: เดือนต้องอยู่ระหว่าง 01 ถึง 12 {MONTH_FORMS}")
+            raise ValidationError(
+                _("เดือน “%(text)s” ไม่ถูกต้อง: เดือนต้องอยู่ระหว่าง 01 ถึง 12 %(forms)s")
+                % {"text": cleaned, "forms": MONTH_FORMS}
+            )
         return date(year, month, 1)
     try:
         return parse_thai_date(f"1 {cleaned}" if not cleaned[:1].isdigit() else f"1/{cleaned}")
     except ValueError:
-        raise ValidationError(f"เดือน “{cleaned}” ไม่ถูกต้อง: {MONTH_FORMS}") from None
+        raise ValidationError(
+            _("เดือน “%(text)s” ไม่ถูกต้อง: %(forms)s") % {"text": cleaned, "forms": MONTH_FORMS}
+        ) from None
 
 
 def parse_fiscal_year(value: str | int) -> int:
@@ -92,7 +102,7 @@ def parse_fiscal_year(value: str | int) -> int:
     """
     text = str(value).strip()
     if not text.isdigit():
-        raise ValidationError(f"ปีงบประมาณ “{text}” ไม่ถูกต้อง: ต้องเป็นปี พ.ศ. 4 หลัก เช่น 2562")
+        raise ValidationError(_("ปีงบประมาณ “%(text)s” ไม่ถูกต้อง: ต้องเป็นปี พ.ศ. 4 หลัก เช่น 2562") % {"text": text})
     fy = int(text)
     try:
         fiscal_year_bounds(fy)
@@ -101,11 +111,17 @@ def parse_fiscal_year(value: str | int) -> int:
     first, current = fiscal_year(SERVICE_START), fiscal_year(timezone.localdate())
     if fy < first:
         raise ValidationError(
-            f"ไม่มีปีงบประมาณ {fy} ในระบบ: เริ่มเรียกเก็บค่าบริการตั้งแต่ เม.ย. 2561 (ปีงบประมาณ {first}) "
-            f"เลือกปีงบประมาณ {first} ถึง {current}"
+            _(
+                "ไม่มีปีงบประมาณ %(fy)s ในระบบ: เริ่มเรียกเก็บค่าบริการตั้งแต่ เม.ย. 2561 (ปีงบประมาณ %(first)s) "
+                "เลือกปีงบประมาณ %(first)s ถึง %(current)s"
+            )
+            % {"fy": fy, "first": first, "current": current}
         )
     if fy > current:
-        raise ValidationError(f"ปีงบประมาณ {fy} ยังไม่เริ่ม: ปีงบประมาณปัจจุบันคือ {current} เลือกปีงบประมาณ {first} ถึง {current}")
+        raise ValidationError(
+            _("ปีงบประมาณ %(fy)s ยังไม่เริ่ม: ปีงบประมาณปัจจุบันคือ %(current)s เลือกปีงบประมาณ %(first)s ถึง %(current)s")
+            % {"fy": fy, "first": first, "current": current}
+        )
     return fy
 
 

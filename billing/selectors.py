@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from districts.models import Site
 from foundation.money import money
@@ -31,7 +32,9 @@ HALF_DAY_OVER_HOURS = Decimal(6)
 AVERAGE_ROAD_SPEED_KMH = Decimal(60)  # to turn a road distance into hours away from the office
 TRAVELLERS_PER_SITE = 1
 
-TRAVEL_RULE = (
+# Marked for the catalogue but kept a plain (Thai) str: what shows it translates it then, `gettext(TRAVEL_RULE)`
+# (a lazy string cannot go into a workbook cell).
+TRAVEL_RULE = gettext_noop(
     "คำนวณค่าเดินทางที่ประหยัดได้: อำเภอที่เข้าร่วมประชุม (ตามบันทึกการเชื่อมต่อ หรือตามหนังสือเชิญถ้าการประชุมนั้น"
     "ไม่มีบันทึก; ไม่นับผู้เป็นประธาน) หนึ่งคนต่ออำเภอ เดินทางด้วยรถยนต์ส่วนตัว "
     "ระยะทางถนนถึงศาลากลางจังหวัด × 2 (ไป-กลับ) × 4 บาท/กม. บวกเบี้ยเลี้ยง: เวลาที่ไปราชการ = ระยะเวลาประชุม + "

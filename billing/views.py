@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -122,7 +123,7 @@ class SavingsView(FinanceMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         scope = self.scope
-        context = super().get_context_data(scope=scope, fiscal_years=fiscal_years_available(), rule=TRAVEL_RULE)
+        context = super().get_context_data(scope=scope, fiscal_years=fiscal_years_available(), rule=_(TRAVEL_RULE))
         try:
             fy = parse_fiscal_year(self.request.GET.get("fy") or fiscal_year(current_month()))
         except ValidationError as error:

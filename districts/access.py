@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
 from .models import Site, Staff
@@ -58,7 +60,7 @@ def can_view_site(user, site: Site) -> bool:
 
 def require_site(user, site: Site) -> None:
     if not can_view_site(user, site):
-        raise PermissionDenied("ท่านไม่มีสิทธิ์เข้าถึงข้อมูลของสถานที่นี้")
+        raise PermissionDenied(_("ท่านไม่มีสิทธิ์เข้าถึงข้อมูลของสถานที่นี้"))
 
 
 class RoleRequiredMixin(LoginRequiredMixin):
@@ -70,14 +72,14 @@ class RoleRequiredMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if not has_role(request.user, self.allowed_roles):
-            raise PermissionDenied("หน้านี้สำหรับบทบาทอื่น: หากต้องการสิทธิ์ โปรดติดต่อผู้ดูแลระบบของจังหวัด")
+            raise PermissionDenied(_("หน้านี้สำหรับบทบาทอื่น: หากต้องการสิทธิ์ โปรดติดต่อผู้ดูแลระบบของจังหวัด"))
         return super().dispatch(request, *args, **kwargs)
 
 
 class HasRole(BasePermission):
     """DRF: the same rule as RoleRequiredMixin. Set `allowed_roles` on the view."""
 
-    message = "ท่านไม่มีสิทธิ์ใช้งานส่วนนี้"
+    message = gettext_lazy("ท่านไม่มีสิทธิ์ใช้งานส่วนนี้")
 
     def has_permission(self, request, view) -> bool:
         return has_role(request.user, getattr(view, "allowed_roles", ()))

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from foundation.audit import Action, audit_record
 
@@ -49,7 +50,8 @@ def geography_load(
     for row in district_rows:
         if row["district_code"][:2] != row["province_code"]:
             raise ValidationError(
-                f"อำเภอรหัส {row['district_code']} ไม่อยู่ในจังหวัดรหัส {row['province_code']}: ตรวจสอบแฟ้มข้อมูล"
+                _("อำเภอรหัส %(district)s ไม่อยู่ในจังหวัดรหัส %(province)s: ตรวจสอบแฟ้มข้อมูล")
+                % {"district": row["district_code"], "province": row["province_code"]}
             )
 
     existing = {p.code: p for p in Province.objects.all()}
@@ -114,11 +116,11 @@ def province_sites_create(*, province_code: str) -> LoadResult:
     province = Province.objects.filter(code=province_code).first()
     if province is None:
         known = Province.objects.count()
-        hint = "รันคำสั่ง load_geography ก่อน" if known == 0 else "รหัสจังหวัดมี 2 หลัก เช่น 41 = อุดรธานี"
-        raise ValidationError(f"ไม่พบจังหวัดรหัส “{province_code}”: {hint}")
+        hint = _("รันคำสั่ง load_geography ก่อน") if known == 0 else _("รหัสจังหวัดมี 2 หลัก เช่น 41 = อุดรธานี")
+        raise ValidationError(_("ไม่พบจังหวัดรหัส “%(code)s”: %(hint)s") % {"code": province_code, "hint": hint})
 
     created = unchanged = updated = 0
-    _, hall_created = Site.objects.get_or_create(
+    _hall, hall_created = Site.objects.get_or_create(
         province=province,
         kind=Site.Kind.PROVINCIAL_HALL,
         defaults={"name": f"ศาลากลางจังหวัด{province.name_th}", "meeting_room": "ห้องประชุมศาลากลางจังหวัด"},
@@ -160,9 +162,11 @@ def staff_create(
 ) -> Staff:
     """Create a user with a role at a site. Only administrators get the Django admin."""
     if role not in Staff.Role.values:
-        raise ValidationError(f"ไม่รู้จักบทบาท “{role}”: เลือกจาก {', '.join(Staff.Role.values)}")
+        raise ValidationError(
+            _("ไม่รู้จักบทบาท “%(role)s”: เลือกจาก %(roles)s") % {"role": role, "roles": ", ".join(Staff.Role.values)}
+        )
     if role == Staff.Role.SCHEDULER and not site.is_provincial_hall:
-        raise ValidationError("เจ้าหน้าที่จัดการประชุมต้องสังกัดศาลากลางจังหวัด")
+        raise ValidationError(_("เจ้าหน้าที่จัดการประชุมต้องสังกัดศาลากลางจังหวัด"))
     user_model = get_user_model()
     user = user_model(username=username, first_name=first_name, last_name=last_name, email=email)
     user.set_password(password)
@@ -204,7 +208,7 @@ DEMO_PASSWORD = "demo"  # nosec B105  # noqa: S105 - embedded mode only; refused
 def demo_accounts_create(*, province_code: str = "41", clerk_district_code: str = "4122") -> list[Staff]:
     """The four demo accounts of the embedded mode. Idempotent; refused in any other settings."""
     if not settings.PRACHUM_DEMO_ACCOUNTS:
-        raise ValidationError("บัญชีสาธิตใช้ได้เฉพาะโหมดทดลองใช้งาน (embedded) เท่านั้น")
+        raise ValidationError(_("บัญชีสาธิตใช้ได้เฉพาะโหมดทดลองใช้งาน (embedded) เท่านั้น"))
     hall = Site.objects.get(province__code=province_code, kind=Site.Kind.PROVINCIAL_HALL)
     clerk_site = Site.objects.get(district__code=clerk_district_code)
     wanted = [
@@ -218,7 +222,7 @@ def demo_accounts_create(*, province_code: str = "41", clerk_district_code: str 
     for username, role, site, first, last in wanted:
         existing = Staff.objects.select_related("user").filter(user__username=username).first()
         if existing is None and user_model.objects.filter(username=username).exists():
-            raise ValidationError(f"มีผู้ใช้ “{username}” อยู่แล้วแต่ไม่มีบทบาท: แก้ไขในหน้าผู้ดูแลระบบ")
+            raise ValidationError(_("มีผู้ใช้ “%(username)s” อยู่แล้วแต่ไม่มีบทบาท: แก้ไขในหน้าผู้ดูแลระบบ") % {"username": username})
         accounts.append(
             existing
             or staff_create(

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from foundation.thaidate import BANGKOK, BE_OFFSET, parse_thai_date
 
@@ -17,7 +18,7 @@ class ThaiDateField(forms.DateField):
     back to the user as ``dd/mm/BBBB`` (``27/02/2561``), which the field reads again unchanged.
     """
 
-    default_error_messages = {"invalid": "วันที่ไม่ถูกต้อง ใช้รูปแบบ วว/ดด/ปปปป เช่น 27/02/2561"}
+    default_error_messages = {"invalid": _("วันที่ไม่ถูกต้อง ใช้รูปแบบ วว/ดด/ปปปป เช่น 27/02/2561")}
 
     def to_python(self, value: Any) -> date | None:
         """Return a ``date`` (or ``None`` for an empty value); raise ``ValidationError`` in Thai."""
@@ -48,5 +49,5 @@ class ThaiDateField(forms.DateField):
         """Add a Thai placeholder showing the expected form, unless the form sets its own."""
         attrs = super().widget_attrs(widget)
         if "placeholder" not in widget.attrs:
-            attrs["placeholder"] = "วว/ดด/ปปปป"
+            attrs["placeholder"] = _("วว/ดด/ปปปป")
         return attrs

@@ -6,6 +6,8 @@ is rounded the same way everywhere (screen, CSV, PDF, bahttext).
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 SATANG = Decimal("0.01")
 
 
@@ -19,19 +21,19 @@ def money(value: Decimal | int | str) -> Decimal:
     """
     if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
         raise TypeError(
-            f"money() ต้องการ Decimal, int หรือ str ไม่ใช่ {type(value).__name__}: "
-            'จำนวนเงินห้ามเป็น float (ใช้ Decimal("1250.00"))'
+            _('money() ต้องการ Decimal, int หรือ str ไม่ใช่ %(type)s: จำนวนเงินห้ามเป็น float (ใช้ Decimal("1250.00"))')
+            % {"type": type(value).__name__}
         )
     try:
         amount = Decimal(value)
     except InvalidOperation:
-        raise ValueError(f"จำนวนเงินไม่ถูกต้อง: {value!r} ต้องเป็นตัวเลข เช่น 1250.00") from None
+        raise ValueError(_("จำนวนเงินไม่ถูกต้อง: %(value)s ต้องเป็นตัวเลข เช่น 1250.00") % {"value": repr(value)}) from None
     if not amount.is_finite():
-        raise ValueError(f"จำนวนเงินไม่ถูกต้อง: {value!r} ต้องเป็นตัวเลขจำกัด เช่น 1250.00")
+        raise ValueError(_("จำนวนเงินไม่ถูกต้อง: %(value)s ต้องเป็นตัวเลขจำกัด เช่น 1250.00") % {"value": repr(value)})
     try:
         rounded = amount.quantize(SATANG, rounding=ROUND_HALF_UP)
     except InvalidOperation:
-        raise ValueError(f"จำนวนเงินไม่ถูกต้อง: {value!r} มีจำนวนหลักมากเกินไป") from None
+        raise ValueError(_("จำนวนเงินไม่ถูกต้อง: %(value)s มีจำนวนหลักมากเกินไป") % {"value": repr(value)}) from None
     return abs(rounded) if rounded == 0 else rounded
 
 
@@ -46,11 +48,13 @@ def vat_of(amount: Decimal | int | str, rate: Decimal | int | str) -> Decimal:
     Decimal('87.50')
     """
     if isinstance(rate, bool) or not isinstance(rate, Decimal | int | str):
-        raise TypeError(f'อัตราภาษีต้องเป็น Decimal ไม่ใช่ {type(rate).__name__} (ใช้ Decimal("0.07"))')
+        raise TypeError(_('อัตราภาษีต้องเป็น Decimal ไม่ใช่ %(type)s (ใช้ Decimal("0.07"))') % {"type": type(rate).__name__})
     try:
         rate_value = Decimal(rate)
     except InvalidOperation:
-        raise ValueError(f"อัตราภาษีไม่ถูกต้อง: {rate!r} ต้องเป็นเศษส่วน เช่น 0.07") from None
+        raise ValueError(_("อัตราภาษีไม่ถูกต้อง: %(rate)s ต้องเป็นเศษส่วน เช่น 0.07") % {"rate": repr(rate)}) from None
     if not rate_value.is_finite() or not 0 <= rate_value < 1:
-        raise ValueError(f"อัตราภาษีไม่ถูกต้อง: {rate!r} ต้องเป็นเศษส่วนระหว่าง 0 ถึง 1 เช่น 0.07 สำหรับ 7%")
+        raise ValueError(
+            _("อัตราภาษีไม่ถูกต้อง: %(rate)s ต้องเป็นเศษส่วนระหว่าง 0 ถึง 1 เช่น 0.07 สำหรับ 7%%") % {"rate": repr(rate)}
+        )
     return money(money(amount) * rate_value)

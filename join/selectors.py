@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import DateTimeField, Exists, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from districts.models import Site
 from foundation.thaidate import BANGKOK, format_be_short
@@ -42,7 +43,7 @@ FEED_PAST = timedelta(days=30)
 
 
 def _time_text(moment: datetime) -> str:
-    return f"{moment.astimezone(BANGKOK):%H:%M} น."
+    return _("%(time)s น.") % {"time": f"{moment.astimezone(BANGKOK):%H:%M}"}
 
 
 # --- passes ------------------------------------------------------------------------------------------------
@@ -50,7 +51,7 @@ def _time_text(moment: datetime) -> str:
 
 @dataclass(frozen=True)
 class PassState:
-    """Whether a pass opens its meeting now; when not, the HTTP status and what to tell the person, in Thai."""
+    """Whether a pass opens its meeting now; when not, the HTTP status and what to tell the person (translated)."""
 
     code: str  # open | early | ended | revoked | cancelled | uninvited | not_ready
     status: int = 200
@@ -109,34 +110,50 @@ def room_of(meeting: Meeting):
 def pass_state(join_pass: JoinPass, *, now: datetime | None = None) -> PassState:  # noqa: PLR0911 - one per state
     now = now or timezone.now()
     meeting = join_pass.meeting
-    when = f"{format_be_short(meeting.start)} เวลา {_time_text(meeting.start)}–{_time_text(meeting.end)}"
+    when = _("%(date)s เวลา %(start)s–%(end)s") % {
+        "date": format_be_short(meeting.start),
+        "start": _time_text(meeting.start),
+        "end": _time_text(meeting.end),
+    }
     if join_pass.is_revoked:
         return PassState(
-            "revoked", 410, "ลิงก์นี้ถูกยกเลิกแล้ว",
-            "ลิงก์เข้าร่วมประชุมนี้ใช้ไม่ได้อีกต่อไป: เปิดหน้าของสถานที่ในระบบ prachum เพื่อรับลิงก์ใหม่ "
-            "หรือโทรสอบถามจังหวัด",
+            "revoked", 410, _("ลิงก์นี้ถูกยกเลิกแล้ว"),
+            _(
+                "ลิงก์เข้าร่วมประชุมนี้ใช้ไม่ได้อีกต่อไป: เปิดหน้าของสถานที่ในระบบ prachum เพื่อรับลิงก์ใหม่ "
+                "หรือโทรสอบถามจังหวัด"
+            ),
         )
     if meeting.is_cancelled:
-        return PassState("cancelled", 410, "การประชุมนี้ถูกยกเลิกแล้ว", f"“{meeting.title}” ({when}) ยกเลิกแล้ว")
+        return PassState(
+            "cancelled", 410, _("การประชุมนี้ถูกยกเลิกแล้ว"),
+            _("“%(title)s” (%(when)s) ยกเลิกแล้ว") % {"title": meeting.title, "when": when},
+        )
     if not getattr(join_pass, "invited", True):
         return PassState(
-            "uninvited", 410, "สถานที่นี้ไม่ได้อยู่ในการประชุมนี้แล้ว",
-            f"{join_pass.site.name} ถูกนำออกจากรายชื่อผู้เข้าร่วม “{meeting.title}”: สอบถามจังหวัดหากไม่ถูกต้อง",
+            "uninvited", 410, _("สถานที่นี้ไม่ได้อยู่ในการประชุมนี้แล้ว"),
+            _("%(site)s ถูกนำออกจากรายชื่อผู้เข้าร่วม “%(title)s”: สอบถามจังหวัดหากไม่ถูกต้อง")
+            % {"site": join_pass.site.name, "title": meeting.title},
         )
     if now >= join_pass.closes_at or meeting.status == Meeting.Status.ENDED:
-        return PassState("ended", 410, "การประชุมนี้สิ้นสุดแล้ว", f"“{meeting.title}” ({when}) สิ้นสุดแล้ว")
+        return PassState(
+            "ended", 410, _("การประชุมนี้สิ้นสุดแล้ว"),
+            _("“%(title)s” (%(when)s) สิ้นสุดแล้ว") % {"title": meeting.title, "when": when},
+        )
     if now < join_pass.opens_at:
         opens = join_pass.opens_at
         return PassState(
-            "early", 403, "ยังไม่ถึงเวลาเข้าร่วมประชุม",
-            f"ห้องประชุม “{meeting.title}” จะเปิดให้เข้าร่วมตั้งแต่วันที่ {format_be_short(opens)} "
-            f"เวลา {_time_text(opens)} (30 นาทีก่อนเริ่มประชุม) ระหว่างนี้ทดสอบกล้องและไมโครโฟนได้",
+            "early", 403, _("ยังไม่ถึงเวลาเข้าร่วมประชุม"),
+            _(
+                "ห้องประชุม “%(title)s” จะเปิดให้เข้าร่วมตั้งแต่วันที่ %(date)s "
+                "เวลา %(time)s (30 นาทีก่อนเริ่มประชุม) ระหว่างนี้ทดสอบกล้องและไมโครโฟนได้"
+            )
+            % {"title": meeting.title, "date": format_be_short(opens), "time": _time_text(opens)},
         )
     room = room_of(meeting)
     if room is None or room.server is None or room.provisioned_version == 0:
         return PassState(
-            "not_ready", 503, "ห้องประชุมยังไม่พร้อม",
-            "ระบบกำลังเตรียมห้องประชุมบนเซิร์ฟเวอร์: รอสักครู่แล้วกดโหลดหน้านี้ใหม่ หากเกิน 5 นาทีโทรแจ้งจังหวัด",
+            "not_ready", 503, _("ห้องประชุมยังไม่พร้อม"),
+            _("ระบบกำลังเตรียมห้องประชุมบนเซิร์ฟเวอร์: รอสักครู่แล้วกดโหลดหน้านี้ใหม่ หากเกิน 5 นาทีโทรแจ้งจังหวัด"),
         )
     return PassState("open")
 
@@ -480,7 +497,7 @@ class SiteAttendance:
 
     @property
     def status_text(self) -> str:
-        return {"present": "มาประชุม", "late": "มาประชุม (ช้า)", "absent": "ไม่มาประชุม"}[self.status]
+        return {"present": _("มาประชุม"), "late": _("มาประชุม (ช้า)"), "absent": _("ไม่มาประชุม")}[self.status]
 
 
 @dataclass

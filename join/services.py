@@ -42,7 +42,7 @@ ACTIONS = ("mute", "kick")
 
 
 class MediaUnavailable(Exception):
-    """The media server could not be reached or refused: a clear message for the page, in Thai."""
+    """The media server could not be reached or refused: a clear message for the page, in the person's language."""
 
 
 def new_token() -> str:
@@ -121,9 +121,9 @@ def join_pass_renew(*, meeting: Meeting, site: Site, by=None) -> JoinPass:
     end with one new link, which both get.
     """
     if meeting.is_cancelled:
-        raise ValidationError("การประชุมนี้ยกเลิกแล้ว: ไม่มีลิงก์เข้าร่วมให้ออกใหม่")
+        raise ValidationError(_("การประชุมนี้ยกเลิกแล้ว: ไม่มีลิงก์เข้าร่วมให้ออกใหม่"))
     if meeting.end <= timezone.now():
-        raise ValidationError("การประชุมนี้จบแล้ว: ไม่ต้องออกลิงก์ใหม่")
+        raise ValidationError(_("การประชุมนี้จบแล้ว: ไม่ต้องออกลิงก์ใหม่"))
     valid = JoinPass.objects.filter(meeting=meeting, site=site, revoked_at__isnull=True)
     current = valid.select_for_update().order_by().first()
     if current is not None:
@@ -134,7 +134,7 @@ def join_pass_renew(*, meeting: Meeting, site: Site, by=None) -> JoinPass:
     # No valid pass (or another renewal revoked it first: its new pass is the one issued or found here).
     passes = join_passes_issue_for_site(site=site, meeting_ids=[meeting.pk])
     if not passes:
-        raise ValidationError("สถานที่นี้ไม่ได้อยู่ในการประชุมนี้")
+        raise ValidationError(_("สถานที่นี้ไม่ได้อยู่ในการประชุมนี้"))
     return passes[0]
 
 
@@ -199,15 +199,17 @@ def site_test_call_start(*, site: Site, user=None, join_pass: JoinPass | None = 
         test_call.save(update_fields=["room_number"])
     if server is None:
         _site_test_call_failed(test_call, "ยังไม่มีเซิร์ฟเวอร์สื่อที่ใช้งานได้")
-        raise MediaUnavailable("ยังไม่มีเซิร์ฟเวอร์สื่อที่ใช้งานได้ในขณะนี้: แจ้งผู้ดูแลระบบของจังหวัด แล้วลองใหม่ภายหลัง")
+        raise MediaUnavailable(_("ยังไม่มีเซิร์ฟเวอร์สื่อที่ใช้งานได้ในขณะนี้: แจ้งผู้ดูแลระบบของจังหวัด แล้วลองใหม่ภายหลัง"))
     try:
         backend_for_server(server).create_room(_site_test_room_spec(test_call))
     except MediaServerError as error:
         logger.warning("test call %s: cannot create the test room on %s: %s", test_call.pk, server, error)
         _site_test_call_failed(test_call, f"สร้างห้องทดสอบไม่สำเร็จ: {error}"[:300])
         raise MediaUnavailable(
-            "ติดต่อเซิร์ฟเวอร์ประชุมไม่ได้ในขณะนี้: ตรวจสายแลนและอินเทอร์เน็ตของสำนักงาน "
-            "แล้วลองใหม่ หากยังไม่ได้ โทรแจ้งจังหวัด"
+            _(
+                "ติดต่อเซิร์ฟเวอร์ประชุมไม่ได้ในขณะนี้: ตรวจสายแลนและอินเทอร์เน็ตของสำนักงาน "
+                "แล้วลองใหม่ หากยังไม่ได้ โทรแจ้งจังหวัด"
+            )
         ) from error
     return test_call
 
@@ -302,18 +304,20 @@ def participant_moderate(*, join_pass: JoinPass, participant_id: str, action: st
     Refused (ValidationError) unless the pass is the host site's and the participant is in this room.
     """
     if action not in ACTIONS:
-        raise ValidationError(f"ไม่รู้จักคำสั่ง “{action}”: ใช้ได้เฉพาะปิดเสียง (mute) หรือนำออก (kick)")
+        raise ValidationError(
+            _("ไม่รู้จักคำสั่ง “%(action)s”: ใช้ได้เฉพาะปิดเสียง (mute) หรือนำออก (kick)") % {"action": action}
+        )
     if not join_pass.is_moderator:
-        raise ValidationError("เฉพาะสถานที่ประธานของการประชุมเท่านั้นที่ปิดเสียงหรือนำสถานที่อื่นออกได้")
+        raise ValidationError(_("เฉพาะสถานที่ประธานของการประชุมเท่านั้นที่ปิดเสียงหรือนำสถานที่อื่นออกได้"))
     room = getattr(join_pass.meeting, "room", None)
     if room is None or room.server is None:
-        raise MediaUnavailable("ห้องประชุมยังไม่พร้อม")
+        raise MediaUnavailable(_("ห้องประชุมยังไม่พร้อม"))
     backend = backend_for_server(room.server)
     try:
         present = {p.id: p for p in backend.participants(room.number, room.name)}
         target = present.get(str(participant_id))
         if target is None:
-            raise ValidationError("ไม่พบผู้เข้าร่วมนี้ในห้องประชุม (อาจออกไปแล้ว)")
+            raise ValidationError(_("ไม่พบผู้เข้าร่วมนี้ในห้องประชุม (อาจออกไปแล้ว)"))
         spec = _spec(room)
         if action == "kick":
             backend.kick(spec, target.id)
@@ -321,7 +325,7 @@ def participant_moderate(*, join_pass: JoinPass, participant_id: str, action: st
             backend.mute(spec, target.id)
     except MediaServerError as error:
         logger.warning("moderation %s of %s in meeting %s failed: %s", action, participant_id, room.meeting_id, error)
-        raise MediaUnavailable("สั่งงานเซิร์ฟเวอร์ประชุมไม่สำเร็จ: ลองใหม่อีกครั้ง") from error
+        raise MediaUnavailable(_("สั่งงานเซิร์ฟเวอร์ประชุมไม่สำเร็จ: ลองใหม่อีกครั้ง")) from error
     logger.info("meeting %s: host site %s did %s on %r", room.meeting_id, join_pass.site_id, action, target.display)
     return target
 

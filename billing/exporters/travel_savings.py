@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
+
 from foundation.bahttext import bahttext
 from foundation.exporters import Column, TableExporter
 from foundation.money import money
@@ -61,7 +63,7 @@ class TravelSavingsReport(ByFiscalYear, TableExporter):
 
     def notes(self) -> list[str]:
         net = self.savings.totals.net
-        notes = [f"ประหยัดสุทธิทั้งปี {net:,.2f} บาท ({bahttext(net)})", TRAVEL_RULE]
+        notes = [f"ประหยัดสุทธิทั้งปี {net:,.2f} บาท ({bahttext(net)})", _(TRAVEL_RULE)]
         if self.savings.without_distance:
             notes.append(
                 f"ไม่นับ {self.savings.without_distance} ครั้ง เพราะอำเภอยังไม่มีระยะทางถนน: กรอกในหน้าผู้ดูแลระบบ (อำเภอ)"

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from foundation.money import money, vat_of
 from foundation.thaidate import format_be_short
@@ -81,11 +82,15 @@ def charges_generate_range(*, start_month: datetime.date, end_month: datetime.da
     """
     start, end = first_of_month(start_month), first_of_month(end_month)
     if start > end:
-        raise ValidationError(f"เดือนเริ่ม {month_label(start)} อยู่หลังเดือนสุดท้าย {month_label(end)}: สลับลำดับเดือนให้ถูกต้อง")
+        raise ValidationError(
+            _("เดือนเริ่ม %(start)s อยู่หลังเดือนสุดท้าย %(end)s: สลับลำดับเดือนให้ถูกต้อง")
+            % {"start": month_label(start), "end": month_label(end)}
+        )
     now_month = current_month()
     if end > now_month:
         raise ValidationError(
-            f"ยังไม่ถึงเดือน {month_label(end)}: สร้างค่าบริการได้ถึงเดือนปัจจุบัน ({month_label(now_month)}) เท่านั้น"
+            _("ยังไม่ถึงเดือน %(month)s: สร้างค่าบริการได้ถึงเดือนปัจจุบัน (%(current)s) เท่านั้น")
+            % {"month": month_label(end), "current": month_label(now_month)}
         )
     months = months_between(start, end)
     rates = list(VatRate.objects.order_by("effective_from"))
@@ -109,15 +114,18 @@ def charges_generate_range(*, start_month: datetime.date, end_month: datetime.da
                 continue
             if vat_rate is None:
                 raise ValidationError(
-                    f"ไม่มีอัตราภาษีมูลค่าเพิ่มที่มีผลในเดือน {month_label(month)}: "
-                    "เพิ่มอัตราภาษีในหน้าผู้ดูแลระบบ (อัตราภาษีมูลค่าเพิ่ม) ก่อนสร้างค่าบริการ"
+                    _("ไม่มีอัตราภาษีมูลค่าเพิ่มที่มีผลในเดือน %(month)s: เพิ่มอัตราภาษีในหน้าผู้ดูแลระบบ (อัตราภาษีมูลค่าเพิ่ม) ก่อนสร้างค่าบริการ")
+                    % {"month": month_label(month)}
                 )
             if (line.pk, month) in existing:
                 result.existing += 1
                 continue
             tariff = _tariff_on(tariffs[line.pk], month)
             if tariff is None:
-                result.missing_tariff.append(f"{line.site} ({line.circuit_id}) เดือน {month_label(month)}")
+                result.missing_tariff.append(
+                    _("%(site)s (%(circuit)s) เดือน %(month)s")
+                    % {"site": line.site, "circuit": line.circuit_id, "month": month_label(month)}
+                )
                 continue
             fee, vat, total = amounts(tariff.monthly_fee, vat_rate.rate)
             new.append(Charge(line=line, month=month, fee=fee, vat_rate=vat_rate.rate, vat=vat, total=total))
@@ -155,22 +163,32 @@ def charge_mark_paid(*, charge: Charge, invoice_number: str, paid_on: datetime.d
     invoice_number = (invoice_number or "").strip()
     if charge.status == Charge.Status.PAID:
         raise ValidationError(
-            f"ค่าบริการเดือน {month_label(charge.month)} ของ{charge.line.site} ชำระแล้ว "
-            f"(ใบแจ้งหนี้ {charge.invoice_number} วันที่ {format_be_short(charge.paid_on)}) และปิดงวดแล้ว: "
-            "บันทึกซ้ำไม่ได้ หากผู้ให้บริการเรียกเก็บเพิ่มหรือคืนเงิน ให้บันทึกรายการปรับปรุง"
+            _(
+                "ค่าบริการเดือน %(month)s ของ%(site)s ชำระแล้ว "
+                "(ใบแจ้งหนี้ %(invoice)s วันที่ %(paid_on)s) และปิดงวดแล้ว: "
+                "บันทึกซ้ำไม่ได้ หากผู้ให้บริการเรียกเก็บเพิ่มหรือคืนเงิน ให้บันทึกรายการปรับปรุง"
+            )
+            % {
+                "month": month_label(charge.month),
+                "site": charge.line.site,
+                "invoice": charge.invoice_number,
+                "paid_on": format_be_short(charge.paid_on),
+            }
         )
     errors = {}
     if not invoice_number:
-        errors["invoice_number"] = "กรอกเลขที่ใบแจ้งหนี้/ใบกำกับภาษีของผู้ให้บริการ ตามที่พิมพ์บนใบแจ้งหนี้"
+        errors["invoice_number"] = _("กรอกเลขที่ใบแจ้งหนี้/ใบกำกับภาษีของผู้ให้บริการ ตามที่พิมพ์บนใบแจ้งหนี้")
     if paid_on is None:
-        errors["paid_on"] = "กรอกวันที่ชำระเงิน เช่น 05/05/2561"
+        errors["paid_on"] = _("กรอกวันที่ชำระเงิน เช่น 05/05/2561")
     elif paid_on > timezone.localdate():
-        errors["paid_on"] = f"วันที่ชำระ {format_be_short(paid_on)} ยังมาไม่ถึง: กรอกวันที่ชำระจริง (วันนี้หรือก่อนหน้า)"
+        errors["paid_on"] = _("วันที่ชำระ %(paid_on)s ยังมาไม่ถึง: กรอกวันที่ชำระจริง (วันนี้หรือก่อนหน้า)") % {
+            "paid_on": format_be_short(paid_on)
+        }
     elif paid_on < charge.month:
-        errors["paid_on"] = (
-            f"วันที่ชำระ {format_be_short(paid_on)} อยู่ก่อนเดือนที่เรียกเก็บ ({month_label(charge.month)}): "
-            "ตรวจสอบปี พ.ศ. และเดือนอีกครั้ง"
-        )
+        errors["paid_on"] = _("วันที่ชำระ %(paid_on)s อยู่ก่อนเดือนที่เรียกเก็บ (%(month)s): ตรวจสอบปี พ.ศ. และเดือนอีกครั้ง") % {
+            "paid_on": format_be_short(paid_on),
+            "month": month_label(charge.month),
+        }
     if errors:
         raise ValidationError(errors)
     charge.status = Charge.Status.PAID
@@ -200,12 +218,15 @@ def charge_mark_paid_for_month(
     if not candidates:
         raise ValidationError(
             {
-                "month": f"ไม่มีค่าบริการของอำเภอรหัส {district_code} เดือน {month_label(month)} ในขอบเขตของท่าน: "
-                "ตรวจสอบรหัสอำเภอและเดือน (เริ่มเรียกเก็บ เม.ย. 2561) หรือสร้างค่าบริการของเดือนนั้นก่อน"
+                "month": _(
+                    "ไม่มีค่าบริการของอำเภอรหัส %(district)s เดือน %(month)s ในขอบเขตของท่าน: "
+                    "ตรวจสอบรหัสอำเภอและเดือน (เริ่มเรียกเก็บ เม.ย. 2561) หรือสร้างค่าบริการของเดือนนั้นก่อน"
+                )
+                % {"district": district_code, "month": month_label(month)}
             }
         )
     if len(candidates) > 1:
-        raise ValidationError({"month": "อำเภอนี้มีมากกว่าหนึ่งวงจรในเดือนนี้: บันทึกการชำระทีละรายการด้วยรหัสรายการ (id)"})
+        raise ValidationError({"month": _("อำเภอนี้มีมากกว่าหนึ่งวงจรในเดือนนี้: บันทึกการชำระทีละรายการด้วยรหัสรายการ (id)")})
     return charge_mark_paid(charge=candidates[0], invoice_number=invoice_number, paid_on=paid_on)
 
 
@@ -218,20 +239,23 @@ def charge_adjust(*, charge: Charge, amount: Decimal | int | str, reason: str) -
     """
     charge = Charge.objects.select_for_update().select_related("line__site").get(pk=charge.pk)
     if charge.kind != Charge.Kind.REGULAR:
-        raise ValidationError("ปรับปรุงได้เฉพาะรายการค่าบริการรายเดือน: เลือกรายการค่าบริการของเดือนนั้น ไม่ใช่รายการปรับปรุง")
+        raise ValidationError(_("ปรับปรุงได้เฉพาะรายการค่าบริการรายเดือน: เลือกรายการค่าบริการของเดือนนั้น ไม่ใช่รายการปรับปรุง"))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "กรอกเหตุผลของการปรับปรุง เช่น “ผู้ให้บริการลดค่าบริการเพราะวงจรขัดข้อง 5 วัน”"})
+        raise ValidationError({"reason": _("กรอกเหตุผลของการปรับปรุง เช่น “ผู้ให้บริการลดค่าบริการเพราะวงจรขัดข้อง 5 วัน”")})
     try:
         fee = money(amount)
     except (TypeError, ValueError) as error:
-        raise ValidationError({"amount": f"จำนวนเงินไม่ถูกต้อง: {error}"}) from None
+        raise ValidationError({"amount": _("จำนวนเงินไม่ถูกต้อง: %(error)s") % {"error": error}}) from None
     if fee == 0:
-        raise ValidationError({"amount": "จำนวนเงินปรับปรุงต้องไม่เป็นศูนย์: ใช้ค่าบวกเพื่อเรียกเก็บเพิ่ม ค่าลบเพื่อลดยอด"})
+        raise ValidationError({"amount": _("จำนวนเงินปรับปรุงต้องไม่เป็นศูนย์: ใช้ค่าบวกเพื่อเรียกเก็บเพิ่ม ค่าลบเพื่อลดยอด")})
     so_far = charge.fee + (charge.adjustments.aggregate(total=Sum("fee"))["total"] or Decimal(0))
     if so_far + fee < 0:
         raise ValidationError(
-            {"amount": f"ลดยอดได้ไม่เกิน {so_far:,.2f} บาท (ค่าบริการเดือนนี้หลังปรับปรุงแล้ว): ตรวจสอบจำนวนเงินอีกครั้ง"}
+            {
+                "amount": _("ลดยอดได้ไม่เกิน %(amount)s บาท (ค่าบริการเดือนนี้หลังปรับปรุงแล้ว): ตรวจสอบจำนวนเงินอีกครั้ง")
+                % {"amount": f"{so_far:,.2f}"}
+            }
         )
     fee, vat, total = amounts(fee, charge.vat_rate)
     adjustment = Charge(

@@ -13,6 +13,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from districts.models import Province, Site
 from foundation.money import money, vat_of
@@ -39,7 +41,7 @@ def _amount(value, *, what: str) -> Decimal:
     try:
         return money(value)
     except (TypeError, ValueError) as error:
-        raise ValidationError(f"{what}ไม่ถูกต้อง: {error}") from None
+        raise ValidationError(_("%(what)sไม่ถูกต้อง: %(error)s") % {"what": what, "error": error}) from None
 
 
 def _thai(day: datetime.date) -> str:
@@ -61,10 +63,10 @@ def lines_for_province_create(
     """
     province = Province.objects.filter(code=province_code).first()
     if province is None:
-        raise ValidationError(f"ไม่พบจังหวัดรหัส “{province_code}”: รหัสจังหวัดมี 2 หลัก เช่น 41 = อุดรธานี")
-    fee = _amount(monthly_fee, what="ค่าบริการรายเดือน")
+        raise ValidationError(_("ไม่พบจังหวัดรหัส “%(code)s”: รหัสจังหวัดมี 2 หลัก เช่น 41 = อุดรธานี") % {"code": province_code})
+    fee = _amount(monthly_fee, what=_("ค่าบริการรายเดือน"))
     if fee < 0:
-        raise ValidationError("ค่าบริการรายเดือนติดลบไม่ได้: กรอกจำนวนเงินไม่รวม VAT ตั้งแต่ 0 ขึ้นไป เช่น 1250.00")
+        raise ValidationError(_("ค่าบริการรายเดือนติดลบไม่ได้: กรอกจำนวนเงินไม่รวม VAT ตั้งแต่ 0 ขึ้นไป เช่น 1250.00"))
     offices = list(
         Site.objects.filter(province=province, kind=Site.Kind.DISTRICT_OFFICE)
         .select_related("district")
@@ -72,7 +74,8 @@ def lines_for_province_create(
     )
     if not offices:
         raise ValidationError(
-            f"จังหวัด{province.name_th} ยังไม่มีที่ทำการปกครองอำเภอในระบบ: รันคำสั่ง create_province_sites {province_code} ก่อน"
+            _("จังหวัด%(province)s ยังไม่มีที่ทำการปกครองอำเภอในระบบ: รันคำสั่ง create_province_sites %(code)s ก่อน")
+            % {"province": province.name_th, "code": province_code}
         )
     with_lines = set(ConnectivityLine.objects.filter(site__in=offices).values_list("site_id", flat=True).distinct())
     new_lines = [
@@ -109,7 +112,9 @@ def line_create(
 ) -> ConnectivityLine:
     """One line for a district office, with its first tariff from ``start_date``."""
     if site.kind != Site.Kind.DISTRICT_OFFICE:
-        raise ValidationError(f"“{site}” ไม่ใช่ที่ทำการปกครองอำเภอ: วงจรสื่อสารที่เรียกเก็บค่าบริการเป็นของอำเภอเท่านั้น")
+        raise ValidationError(
+            _("“%(site)s” ไม่ใช่ที่ทำการปกครองอำเภอ: วงจรสื่อสารที่เรียกเก็บค่าบริการเป็นของอำเภอเท่านั้น") % {"site": site}
+        )
     line = ConnectivityLine(
         site=site,
         provider=provider,
@@ -130,7 +135,10 @@ def _overlaps(a_from, a_until, b_from, b_until) -> bool:
 
 
 def _period(start: datetime.date, until: datetime.date | None) -> str:
-    return f"{_thai(start)} ถึง {_thai(until) if until else 'ปัจจุบัน (ไม่กำหนดวันสิ้นสุด)'}"
+    return _("%(start)s ถึง %(until)s") % {
+        "start": _thai(start),
+        "until": _thai(until) if until else _("ปัจจุบัน (ไม่กำหนดวันสิ้นสุด)"),
+    }
 
 
 def _months_filter(start: datetime.date, until: datetime.date | None) -> Q:
@@ -145,8 +153,11 @@ def _refuse_if_locked(charges, *, what: str) -> None:
     locked = charges.filter(locked_at__isnull=False).select_related("line__site").order_by("month").first()
     if locked is not None:
         raise ValidationError(
-            f"{what}ย้อนหลังไม่ได้: ค่าบริการเดือน {month_label(locked.month)} ของ{locked.line.site} ปิดงวดแล้ว "
-            "(ส่งออกรายงานหรือชำระเงินแล้ว) ให้บันทึกรายการปรับปรุงของเดือนนั้นแทน หรือเลือกวันที่มีผลหลังเดือนที่ปิดงวด"
+            _(
+                "%(what)sย้อนหลังไม่ได้: ค่าบริการเดือน %(month)s ของ%(site)s ปิดงวดแล้ว "
+                "(ส่งออกรายงานหรือชำระเงินแล้ว) ให้บันทึกรายการปรับปรุงของเดือนนั้นแทน หรือเลือกวันที่มีผลหลังเดือนที่ปิดงวด"
+            )
+            % {"what": what, "month": month_label(locked.month), "site": locked.line.site}
         )
 
 
@@ -165,15 +176,19 @@ def tariff_set(
     months it decides (those whose first day falls in its period) are re-priced unless locked; a locked one makes
     the whole call fail.
     """
-    fee = _amount(monthly_fee, what="ค่าบริการรายเดือน")
+    fee = _amount(monthly_fee, what=_("ค่าบริการรายเดือน"))
     if fee < 0:
         raise ValidationError(
-            f"ค่าบริการรายเดือนติดลบไม่ได้ ({fee:,.2f}): กรอกจำนวนเงินไม่รวม VAT ตั้งแต่ 0 ขึ้นไป เช่น 1250.00 "
-            "ถ้าต้องการลดยอดของเดือนที่ผ่านมา ให้บันทึกรายการปรับปรุง"
+            _(
+                "ค่าบริการรายเดือนติดลบไม่ได้ (%(fee)s): กรอกจำนวนเงินไม่รวม VAT ตั้งแต่ 0 ขึ้นไป เช่น 1250.00 "
+                "ถ้าต้องการลดยอดของเดือนที่ผ่านมา ให้บันทึกรายการปรับปรุง"
+            )
+            % {"fee": f"{fee:,.2f}"}
         )
     if effective_until is not None and effective_until < effective_from:
         raise ValidationError(
-            f"วันสิ้นสุด {_thai(effective_until)} อยู่ก่อนวันที่มีผล {_thai(effective_from)}: แก้วันสิ้นสุดให้อยู่หลังวันที่มีผล"
+            _("วันสิ้นสุด %(until)s อยู่ก่อนวันที่มีผล %(start)s: แก้วันสิ้นสุดให้อยู่หลังวันที่มีผล")
+            % {"until": _thai(effective_until), "start": _thai(effective_from)}
         )
     line = ConnectivityLine.objects.select_for_update().select_related("site").get(pk=line.pk)
     existing = list(line.tariffs.order_by("effective_from"))
@@ -186,14 +201,21 @@ def tariff_set(
         until = effective_from - ONE_DAY if tariff is to_close else tariff.effective_until
         if _overlaps(tariff.effective_from, until, effective_from, effective_until):
             raise ValidationError(
-                f"อัตราค่าบริการใหม่ ({_period(effective_from, effective_until)}) ทับซ้อนกับอัตรา "
-                f"{tariff.monthly_fee:,.2f} บาท ที่มีผล {_period(tariff.effective_from, tariff.effective_until)} "
-                f"ของวงจร {line.circuit_id}: เลือกวันที่มีผลหลังอัตราเดิม หรือกำหนดช่วงวันที่ไม่ทับกัน"
+                _(
+                    "อัตราค่าบริการใหม่ (%(period)s) ทับซ้อนกับอัตรา %(fee)s บาท ที่มีผล %(existing)s "
+                    "ของวงจร %(circuit)s: เลือกวันที่มีผลหลังอัตราเดิม หรือกำหนดช่วงวันที่ไม่ทับกัน"
+                )
+                % {
+                    "period": _period(effective_from, effective_until),
+                    "fee": f"{tariff.monthly_fee:,.2f}",
+                    "existing": _period(tariff.effective_from, tariff.effective_until),
+                    "circuit": line.circuit_id,
+                }
             )
     affected = Charge.objects.filter(
         _months_filter(effective_from, effective_until), line=line, kind=Charge.Kind.REGULAR
     )
-    _refuse_if_locked(affected, what="เปลี่ยนอัตราค่าบริการ")
+    _refuse_if_locked(affected, what=pgettext("refused retroactively", "เปลี่ยนอัตราค่าบริการ"))
     if to_close is not None:
         to_close.effective_until = effective_from - ONE_DAY
         to_close.full_clean(validate_constraints=False)
@@ -214,27 +236,31 @@ def vat_rate_set(*, rate: Decimal | str, effective_from: datetime.date, note: st
     is refused (add a new dated rate instead). Charges of the months it decides are re-priced unless locked.
     """
     if isinstance(rate, float | bool) or not isinstance(rate, Decimal | str | int):
-        raise ValidationError('อัตราภาษีต้องเป็นเลขทศนิยม (Decimal) เช่น "0.07" สำหรับร้อยละ 7 ห้ามใช้ float')
+        raise ValidationError(_('อัตราภาษีต้องเป็นเลขทศนิยม (Decimal) เช่น "0.07" สำหรับร้อยละ 7 ห้ามใช้ float'))
     try:
         value = Decimal(rate)
     except ArithmeticError:
-        raise ValidationError(f"อัตราภาษี “{rate}” ไม่ใช่ตัวเลข: กรอกเป็นเศษส่วน เช่น 0.07 สำหรับร้อยละ 7") from None
+        raise ValidationError(
+            _("อัตราภาษี “%(rate)s” ไม่ใช่ตัวเลข: กรอกเป็นเศษส่วน เช่น 0.07 สำหรับร้อยละ 7") % {"rate": rate}
+        ) from None
     if not value.is_finite() or not 0 <= value < 1:
-        raise ValidationError(f"อัตราภาษี {rate} ไม่ถูกต้อง: กรอกเป็นเศษส่วนระหว่าง 0 ถึง 1 เช่น 0.07 สำหรับร้อยละ 7 (ไม่ใช่ 7)")
+        raise ValidationError(
+            _("อัตราภาษี %(rate)s ไม่ถูกต้อง: กรอกเป็นเศษส่วนระหว่าง 0 ถึง 1 เช่น 0.07 สำหรับร้อยละ 7 (ไม่ใช่ 7)") % {"rate": rate}
+        )
     if value != value.quantize(Decimal("0.0001")):
-        raise ValidationError(f"อัตราภาษี {rate} ละเอียดเกินไป: ใช้ทศนิยมไม่เกิน 4 ตำแหน่ง เช่น 0.07")
+        raise ValidationError(_("อัตราภาษี %(rate)s ละเอียดเกินไป: ใช้ทศนิยมไม่เกิน 4 ตำแหน่ง เช่น 0.07") % {"rate": rate})
     same_day = VatRate.objects.select_for_update().filter(effective_from=effective_from).first()
     if same_day is not None:
         if same_day.rate == value:
             return same_day
         raise ValidationError(
-            f"มีอัตราภาษี {same_day.rate * 100:.2f}% ที่มีผลวันที่ {_thai(effective_from)} อยู่แล้ว: "
-            "เพิ่มอัตราใหม่ด้วยวันที่มีผลอื่น แทนการแก้อัตราเดิม"
+            _("มีอัตราภาษี %(rate)s%% ที่มีผลวันที่ %(date)s อยู่แล้ว: เพิ่มอัตราใหม่ด้วยวันที่มีผลอื่น แทนการแก้อัตราเดิม")
+            % {"rate": f"{same_day.rate * 100:.2f}", "date": _thai(effective_from)}
         )
     following = VatRate.objects.filter(effective_from__gt=effective_from).order_by("effective_from").first()
     until = following.effective_from - ONE_DAY if following else None
     affected = Charge.objects.filter(_months_filter(effective_from, until), kind=Charge.Kind.REGULAR)
-    _refuse_if_locked(affected, what="เปลี่ยนอัตราภาษีมูลค่าเพิ่ม")
+    _refuse_if_locked(affected, what=pgettext("refused retroactively", "เปลี่ยนอัตราภาษีมูลค่าเพิ่ม"))
     vat_rate = VatRate(rate=value, effective_from=effective_from, note=note)
     vat_rate.full_clean()
     vat_rate.save()

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from foundation.audit import Action as AuditAction
 from foundation.audit import audit_record
@@ -54,10 +55,18 @@ def exporter_build(*, exporter_id: str, file_format: str, query: Mapping[str, st
     """The exporter for a request, its parameters parsed and checked; a ValidationError by field otherwise."""
     exporter_class = EXPORTERS.get(exporter_id)
     if exporter_class is None:
-        raise ValidationError({"exporter": f"ไม่รู้จักรายงาน “{exporter_id}”: เลือกจาก {', '.join(EXPORTERS)}"})
+        raise ValidationError(
+            {
+                "exporter": _("ไม่รู้จักรายงาน “%(exporter)s”: เลือกจาก %(choices)s")
+                % {"exporter": exporter_id, "choices": ", ".join(EXPORTERS)}
+            }
+        )
     if file_format not in exporter_class.formats:
         raise ValidationError(
-            {"format": f"ไม่รองรับรูปแบบ “{file_format}”: เลือก {', '.join(exporter_class.formats)} (เช่น format=xlsx)"}
+            {
+                "format": _("ไม่รองรับรูปแบบ “%(format)s”: เลือก %(choices)s (เช่น format=xlsx)")
+                % {"format": file_format, "choices": ", ".join(exporter_class.formats)}
+            }
         )
     exporter = exporter_class(params=exporter_class.parse_params(query), scope=scope)
     exporter.check()

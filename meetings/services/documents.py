@@ -7,6 +7,8 @@ from pathlib import PurePath
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..conf import setting
 from ..models import Document, Meeting
@@ -19,7 +21,7 @@ EXTENSIONS = {
     "gif": Document.Kind.IMAGE, "webp": Document.Kind.IMAGE,
     "mp4": Document.Kind.VIDEO, "m4v": Document.Kind.VIDEO, "mov": Document.Kind.VIDEO, "webm": Document.Kind.VIDEO,
 }  # fmt: skip
-ALLOWED_TEXT = "PDF, PowerPoint (.ppt/.pptx), รูปภาพ (.jpg/.png/.gif/.webp) หรือคลิปวิดีโอ (.mp4/.mov/.webm)"
+ALLOWED_TEXT = gettext_lazy("PDF, PowerPoint (.ppt/.pptx), รูปภาพ (.jpg/.png/.gif/.webp) หรือคลิปวิดีโอ (.mp4/.mov/.webm)")
 
 
 def _looks_like(extension: str, head: bytes) -> bool:
@@ -53,28 +55,48 @@ def document_attach(*, meeting: Meeting, file: File, uploaded_by=None) -> Docume
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in EXTENSIONS:
         raise ValidationError(
-            {"file": [f"ไฟล์ “{name or 'ไม่มีชื่อ'}” เป็นชนิดที่ไม่รองรับ: แนบได้เฉพาะ {ALLOWED_TEXT}"]}, code="type"
+            {
+                "file": [
+                    _("ไฟล์ “%(name)s” เป็นชนิดที่ไม่รองรับ: แนบได้เฉพาะ %(allowed)s")
+                    % {"name": name or _("ไม่มีชื่อ"), "allowed": ALLOWED_TEXT}
+                ]
+            },
+            code="type",
         )
     size = int(getattr(file, "size", 0) or 0)
     limit = int(setting("MEETINGS_DOCUMENT_MAX_BYTES"))
     if size > limit:
         raise ValidationError(
-            {"file": [f"ไฟล์ “{name}” ใหญ่ {_megabytes(size)} เกินขนาดสูงสุด {_megabytes(limit)}: "
-                      "ย่อขนาดไฟล์ (เช่น บีบอัดวิดีโอหรือรูปภาพ) แล้วแนบใหม่"]},
+            {
+                "file": [
+                    _(
+                        "ไฟล์ “%(name)s” ใหญ่ %(size)s เกินขนาดสูงสุด %(limit)s: "
+                        "ย่อขนาดไฟล์ (เช่น บีบอัดวิดีโอหรือรูปภาพ) แล้วแนบใหม่"
+                    )
+                    % {"name": name, "size": _megabytes(size), "limit": _megabytes(limit)}
+                ]
+            },
             code="size",
         )
     if size == 0:
-        raise ValidationError({"file": [f"ไฟล์ “{name}” ว่างเปล่า: ตรวจสอบไฟล์แล้วแนบใหม่"]}, code="empty")
+        raise ValidationError(
+            {"file": [_("ไฟล์ “%(name)s” ว่างเปล่า: ตรวจสอบไฟล์แล้วแนบใหม่") % {"name": name}]}, code="empty"
+        )
     file.seek(0)
     head = file.read(16)
     file.seek(0)
     if not _looks_like(extension, head):
         raise ValidationError(
-            {"file": [f"เนื้อหาของไฟล์ “{name}” ไม่ใช่ไฟล์ .{extension} จริง: บันทึกไฟล์ใหม่จากโปรแกรมต้นฉบับแล้วแนบอีกครั้ง"]},
+            {
+                "file": [
+                    _("เนื้อหาของไฟล์ “%(name)s” ไม่ใช่ไฟล์ .%(extension)s จริง: บันทึกไฟล์ใหม่จากโปรแกรมต้นฉบับแล้วแนบอีกครั้ง")
+                    % {"name": name, "extension": extension}
+                ]
+            },
             code="type",
         )
     if not meeting.is_open:
-        raise ValidationError({"file": ["การประชุมนี้ยกเลิกหรือเสร็จสิ้นแล้ว: แนบเอกสารไม่ได้"]})
+        raise ValidationError({"file": [_("การประชุมนี้ยกเลิกหรือเสร็จสิ้นแล้ว: แนบเอกสารไม่ได้")]})
     document = Document(
         meeting=meeting, name=name[:255], kind=EXTENSIONS[extension], size=size,
         uploaded_by=uploaded_by if getattr(uploaded_by, "pk", None) else None,

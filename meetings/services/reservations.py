@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from districts.models import Site
 
@@ -59,16 +60,24 @@ def reservation_open(*, request: ConferenceRequest, now: datetime | None = None)
         .first()
     )
     if room is None:
-        return _refuse(404, "ไม่มีห้องประชุมนี้ในระบบ prachum: เข้าร่วมจากลิงก์ในหน้าของสถานที่เท่านั้น")
+        return _refuse(404, _("ไม่มีห้องประชุมนี้ในระบบ prachum: เข้าร่วมจากลิงก์ในหน้าของสถานที่เท่านั้น"))
     meeting = room.meeting
     if meeting.status in CLOSED:
-        return _refuse(403, f"การประชุม “{meeting.title}” {meeting.get_status_display()}แล้ว: ห้องนี้เปิดไม่ได้")
+        return _refuse(
+            403,
+            _("การประชุม “%(title)s” %(status)sแล้ว: ห้องนี้เปิดไม่ได้")
+            % {"title": meeting.title, "status": meeting.get_status_display()},
+        )
     opens, closes = _window(meeting)
     if not opens <= now <= closes:
         return _refuse(
             403,
-            f"ห้องประชุม “{meeting.title}” เปิดได้ก่อนเวลาประชุม {setting('MEETINGS_JITSI_EARLY_MINUTES')} นาที "
-            f"จนถึงเวลาเลิกประชุม ({when_text(meeting.start, meeting.end)})",
+            _("ห้องประชุม “%(title)s” เปิดได้ก่อนเวลาประชุม %(minutes)s นาที จนถึงเวลาเลิกประชุม (%(when)s)")
+            % {
+                "title": meeting.title,
+                "minutes": setting("MEETINGS_JITSI_EARLY_MINUTES"),
+                "when": when_text(meeting.start, meeting.end),
+            },
         )
     if room.reservation_start:
         return ReservationAnswer(409, {"conflict_id": room.pk})
@@ -82,7 +91,7 @@ def reservation_get(*, reservation_id: int) -> ReservationAnswer:
     """`GET /conference/<id>`: the reservation Prosody was told about in a 409."""
     room = Room.objects.select_related("meeting").filter(pk=reservation_id).exclude(reservation_start="").first()
     if room is None:
-        return _refuse(404, "ไม่พบการจองห้องนี้")
+        return _refuse(404, _("ไม่พบการจองห้องนี้"))
     return ReservationAnswer(200, _body(room, parse_start_time(room.reservation_start)))
 
 
@@ -93,7 +102,7 @@ def reservation_delete(*, reservation_id: int) -> ReservationAnswer:
         reservation_start="", reservation_owner="", updated_at=timezone.now()
     )
     if not updated:
-        return _refuse(404, "ไม่พบการจองห้องนี้")
+        return _refuse(404, _("ไม่พบการจองห้องนี้"))
     return ReservationAnswer(200, {})
 
 

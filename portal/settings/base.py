@@ -114,7 +114,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Content-Security-Policy (django-csp): our own scripts, styles and fonts only, no inline script, never framed.
-# The join page adds the origin of its meeting's media server to connect-src (meetings/join/views.py); more origins
+# The join page adds the origin of its meeting's media server to connect-src (join/views/call.py); more origins
 # (a media server the browsers reach directly) can be listed in PRACHUM_CSP_CONNECT_SRC.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
