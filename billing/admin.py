@@ -4,19 +4,10 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from foundation.admin import ReadOnlyAdmin
+
 from .models import Charge, ConnectivityLine, Export, ExportLog, Tariff, VatRate
 from .services import tariff_set, vat_rate_set
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class TariffInline(admin.TabularInline):
