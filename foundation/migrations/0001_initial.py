@@ -13,6 +13,13 @@ def content_type_to_foundation(apps, schema_editor):
         content_type.objects.filter(app_label="portal", model="auditentry").update(app_label="foundation")
 
 
+def content_type_back_to_portal(apps, schema_editor):
+    """Unapplied: the content type (id, permissions, admin history) goes back to the portal app."""
+    content_type = apps.get_model("contenttypes", "ContentType")
+    if not content_type.objects.filter(app_label="portal", model="auditentry").exists():
+        content_type.objects.filter(app_label="foundation", model="auditentry").update(app_label="portal")
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -50,5 +57,5 @@ class Migration(migrations.Migration):
             ],
             database_operations=[],
         ),
-        migrations.RunPython(content_type_to_foundation, migrations.RunPython.noop),
+        migrations.RunPython(content_type_to_foundation, content_type_back_to_portal),
     ]

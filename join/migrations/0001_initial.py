@@ -15,6 +15,14 @@ def content_types_follow(apps, schema_editor):
             content_type.objects.filter(app_label="meetings", model=model).update(app_label="join")
 
 
+def content_types_back(apps, schema_editor):
+    """Unapplied: the content types (ids, permissions, admin history) go back to the meetings app."""
+    content_type = apps.get_model("contenttypes", "ContentType")
+    for model in ['joinpass', 'calendarfeed', 'testcall', 'attendance']:
+        if not content_type.objects.filter(app_label="meetings", model=model).exists():
+            content_type.objects.filter(app_label="join", model=model).update(app_label="meetings")
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -126,5 +134,5 @@ class Migration(migrations.Migration):
             ],
             database_operations=[],
         ),
-        migrations.RunPython(content_types_follow, migrations.RunPython.noop),
+        migrations.RunPython(content_types_follow, content_types_back),
     ]

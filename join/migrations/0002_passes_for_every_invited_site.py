@@ -16,7 +16,7 @@ def issue_missing_passes(apps, schema_editor):
     JoinPass = apps.get_model("join", "JoinPass")
     have = set(JoinPass.objects.filter(revoked_at__isnull=True).values_list("meeting_id", "site_id"))
     invited = (
-        Participation.objects.filter(meeting__end__gt=timezone.now())
+        Participation.objects.filter(active=True, meeting__end__gt=timezone.now())
         .exclude(meeting__status="cancelled")
         .values_list("meeting_id", "site_id")
     )

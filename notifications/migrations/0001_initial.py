@@ -14,6 +14,13 @@ def content_types_follow(apps, schema_editor):
             content_type.objects.filter(app_label="meetings", model=model).update(app_label="notifications")
 
 
+def content_types_back(apps, schema_editor):
+    """Unapplied: the content type (id, permissions, admin history) goes back to the meetings app."""
+    content_type = apps.get_model("contenttypes", "ContentType")
+    if not content_type.objects.filter(app_label="meetings", model="notification").exists():
+        content_type.objects.filter(app_label="notifications", model="notification").update(app_label="meetings")
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -72,5 +79,5 @@ class Migration(migrations.Migration):
             ],
             database_operations=[],
         ),
-        migrations.RunPython(content_types_follow, migrations.RunPython.noop),
+        migrations.RunPython(content_types_follow, content_types_back),
     ]

@@ -165,17 +165,16 @@ def _write_landed_rows(apps) -> dict:
         detail={"sites": ["41", "4101", "4104"], "หมายเหตุ": "นัดหมาย"},
     )
 
-    # The landed database knew the moved models under their old apps: put its content types back that way (the
-    # test database was made at the latest migrations, and unapplying the moves leaves content types as they are).
+    # The landed database knew the moved models under their old apps: unapplying the moves put their content types
+    # (same ids) back there, as a landed database has them.
     OldContentType = apps.get_model("contenttypes", "ContentType")
     content_types = {}
     for (old_app, model_name), (new_app, _model) in MOVED.items():
         model = model_name.lower()
-        assert not OldContentType.objects.filter(app_label=old_app, model=model).exists(), (old_app, model)
-        assert OldContentType.objects.filter(app_label=new_app, model=model).update(app_label=old_app) == 1, (
-            f"no content type {new_app}.{model} in the test database"
-        )
-        content_types[(old_app, model)] = OldContentType.objects.get(app_label=old_app, model=model).pk
+        assert not OldContentType.objects.filter(app_label=new_app, model=model).exists(), (new_app, model)
+        back = OldContentType.objects.filter(app_label=old_app, model=model).first()
+        assert back is not None, f"unapplying did not move the content type {new_app}.{model} back to {old_app}"
+        content_types[(old_app, model)] = back.pk
     OldLogEntry = apps.get_model("admin", "LogEntry")
     log_entry = OldLogEntry.objects.create(
         user=scheduler, content_type_id=content_types[("meetings", "joinpass")], object_id=str(hall_pass.pk),
