@@ -16,6 +16,8 @@ DEFAULTS: dict[str, object] = {
     # Jitsi reservation API: how early before its start a room may be opened, and how long after its end it lives.
     "MEETINGS_JITSI_EARLY_MINUTES": 30,
     "MEETINGS_JITSI_GRACE_MINUTES": 30,
+    # A Jitsi join token expires this long after its meeting's end (a meeting that runs a little over).
+    "MEETINGS_JITSI_TOKEN_GRACE_MINUTES": 10,
     # Timeout of every call to a media server, in seconds.
     "MEETINGS_MEDIA_TIMEOUT": 5.0,
 }

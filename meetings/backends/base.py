@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 class MediaServerError(Exception):
@@ -87,7 +88,10 @@ class MediaBackend(abc.ABC):
     def participants(self, room_id: int, name: str = "") -> list[Participant]: ...
 
     @abc.abstractmethod
-    def join_target(self, spec: RoomSpec, *, display: str, moderator: bool, user_id: str = "") -> JoinTarget: ...
+    def join_target(
+        self, spec: RoomSpec, *, display: str, moderator: bool, user_id: str = "", expires: datetime | None = None
+    ) -> JoinTarget:
+        """What a browser needs to enter the room; `expires`: no credential in it outlives this moment."""
 
     @abc.abstractmethod
     def health(self) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from datetime import datetime
 from typing import ClassVar
 
 from .base import (
@@ -119,7 +120,9 @@ class FakeBackend(MediaBackend):
             if any(p.id == participant_id for p in self._participants.get(spec.room_id, [])):
                 self._muted.add((spec.room_id, participant_id))
 
-    def join_target(self, spec: RoomSpec, *, display: str, moderator: bool, user_id: str = "") -> JoinTarget:
+    def join_target(
+        self, spec: RoomSpec, *, display: str, moderator: bool, user_id: str = "", expires: datetime | None = None
+    ) -> JoinTarget:
         self._check(spec.room_id)
         return JoinTarget(
             kind=self.kind,

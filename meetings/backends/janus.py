@@ -14,6 +14,7 @@ import contextlib
 import secrets
 import threading
 from collections.abc import Iterable
+from datetime import datetime
 
 import requests
 
@@ -172,7 +173,9 @@ class JanusBackend(MediaBackend):
                 request["secret"] = spec.secret
             self._videoroom(request, tolerate=(NO_SUCH_ROOM, NO_SUCH_FEED))
 
-    def join_target(self, spec: RoomSpec, *, display: str, moderator: bool, user_id: str = "") -> JoinTarget:
+    def join_target(
+        self, spec: RoomSpec, *, display: str, moderator: bool, user_id: str = "", expires: datetime | None = None
+    ) -> JoinTarget:
         return JoinTarget(
             kind=self.kind,
             url=self.public_url,

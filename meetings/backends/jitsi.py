@@ -114,16 +114,23 @@ class JitsiBackend(MediaBackend):
         }
         return jwt.encode(claims, self.app_secret, algorithm="HS256")
 
-    def join_target(self, spec: RoomSpec, *, display: str, moderator: bool, user_id: str = "") -> JoinTarget:
+    def join_target(
+        self, spec: RoomSpec, *, display: str, moderator: bool, user_id: str = "", expires: datetime | None = None
+    ) -> JoinTarget:
         name = room_name(spec.name)
         now = datetime.now(tz=UTC)
+        not_before = now - timedelta(minutes=1)  # Prosody allows no leeway: tolerate a slow clock here
+        # At most token_lifetime from now, and never past `expires` (the meeting's end and a short grace).
+        until = min(now + self.token_lifetime, expires) if expires is not None else now + self.token_lifetime
+        if until <= now:
+            raise PermanentMediaError("the meeting is over: no token is issued for it")
         token = self.issue_token(
             room=name,
             display=display,
             user_id=user_id,
             moderator=moderator,
-            not_before=now - timedelta(minutes=1),  # Prosody allows no leeway: tolerate a slow clock here
-            expires=now + self.token_lifetime,
+            not_before=not_before,
+            expires=until,
         )
         return JoinTarget(
             kind=self.kind,

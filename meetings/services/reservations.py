@@ -108,7 +108,8 @@ def reservation_delete(*, reservation_id: int) -> ReservationAnswer:
 
 def room_join_target(*, room: Room, site: Site, display: str = "", user_id: str = "") -> JoinTarget:
     """What a site's browser needs to enter the meeting's room (for Jitsi: the room's address with the site's
-    JWT); the host site joins as moderator. Raises MediaServerError when the backend cannot make it."""
+    JWT, which expires MEETINGS_JITSI_TOKEN_GRACE_MINUTES after the meeting's end); the host site joins as
+    moderator. Raises MediaServerError when the backend cannot make it (a meeting that is over gets none)."""
     meeting = room.meeting
     spec = room_spec(room, description=room_description(meeting), max_publishers=room.publishers)
     return backend_for_server(room.server).join_target(
@@ -116,4 +117,5 @@ def room_join_target(*, room: Room, site: Site, display: str = "", user_id: str 
         display=display or site.name,
         moderator=site.pk == meeting.host_site_id,
         user_id=user_id or f"site-{site.code}",
+        expires=meeting.end + timedelta(minutes=int(setting("MEETINGS_JITSI_TOKEN_GRACE_MINUTES"))),
     )

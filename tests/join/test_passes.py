@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from join import services
 from join.links import join_path, site_marker
@@ -175,6 +176,37 @@ def test_for_jitsi_the_link_redirects_to_the_room_with_the_sites_jwt(client, sch
     assert claims["context"]["user"]["name"].startswith("41 · ")
     assert claims["context"]["user"]["moderator"] == "true"
     assert meeting.room.secret not in location
+    # The token ends with the meeting (and a short grace), not hours later; a revoked link gets none.
+    assert claims["exp"] == int((meeting.end + timedelta(minutes=10)).timestamp())
+    leaked = pass_of(meeting, HALL)
+    services.join_pass_revoke(join_pass=leaked, reason="รั่วไหล", reissue=False)
+    refused = client.get(join_path(leaked.token))
+    assert refused.status_code in {403, 404, 410}
+    assert "jwt=" not in refused.get("Location", "")
+
+
+def test_a_jitsi_token_never_outlives_its_meeting_and_an_ended_meeting_gets_none(schedule, monkeypatch):
+    from meetings.backends.base import MediaServerError
+    from meetings.services.reservations import room_join_target
+
+    monkeypatch.setenv("JITSI_TEST_APP_SECRET", "s" * 40)
+    MediaServerFactory.create(
+        name="jitsi", kind=MediaServer.Kind.JITSI, url="https://meet.example.go.th", secret_env="JITSI_TEST",
+        options={"app_id": "prachum"},
+    )
+    meeting = schedule(starts_in=60 * 24)  # tomorrow: the token's 4 hours end long before the meeting does
+    room = meeting.room
+    import jwt
+
+    def expiry() -> int:
+        url = room_join_target(room=room, site=site(HALL)).url
+        return jwt.decode(url.split("jwt=")[1], options={"verify_signature": False})["exp"]
+
+    assert abs(expiry() - int((timezone.now() + timedelta(hours=4)).timestamp())) <= 2
+    with time_machine.travel(meeting.end - timedelta(minutes=5), tick=False):
+        assert expiry() == int((meeting.end + timedelta(minutes=10)).timestamp())
+    with time_machine.travel(meeting.end + timedelta(minutes=11), tick=False), pytest.raises(MediaServerError):
+        room_join_target(room=room, site=site(HALL))
 
 
 @pytest.mark.urls("tests.join.short_urls")
