@@ -15,8 +15,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 
 from gunicorn.glogging import Logger
+
+# A link's token is the capability itself: the log keeps the page, never the token ("/j/<token>/" -> "/j/…/").
+# The same pages as foundation/log_filters.py (this file is read before Django, so it does not import it).
+CAPABILITY_IN_PATH = re.compile(
+    r"(/j/|/meetings/join/p/|/meetings/join/feed/|/meetings/join/test/|/meetings/jitsi/reservations/)[^/?.\s]+"
+)
+
+
+def _without_capabilities(text: str | None) -> str | None:
+    return CAPABILITY_IN_PATH.sub(r"\1…", text) if text else text
 
 
 def _cores() -> int:
@@ -61,7 +72,7 @@ class JsonAccessLogger(Logger):
         record = {
             "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
             "method": environ.get("REQUEST_METHOD"),
-            "path": environ.get("PATH_INFO"),
+            "path": _without_capabilities(environ.get("PATH_INFO")),
             "query": environ.get("QUERY_STRING") or None,
             "status": int(status),
             "bytes": getattr(resp, "sent", None),
@@ -71,7 +82,7 @@ class JsonAccessLogger(Logger):
             "request_id": headers.get("x-request-id"),
             "host": headers.get("host"),
             "user_agent": headers.get("user-agent"),
-            "referer": headers.get("referer"),
+            "referer": _without_capabilities(headers.get("referer")),
             "pid": os.getpid(),
         }
         try:

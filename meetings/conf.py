@@ -17,7 +17,7 @@ DEFAULTS: dict[str, object] = {
     "MEETINGS_JITSI_EARLY_MINUTES": 30,
     "MEETINGS_JITSI_GRACE_MINUTES": 30,
     # A Jitsi join token expires this long after its meeting's end (a meeting that runs a little over).
-    "MEETINGS_JITSI_TOKEN_GRACE_MINUTES": 10,
+    "MEETINGS_JITSI_TOKEN_GRACE_MINUTES": 10,  # nosec B105  # minutes after the end, not a password
     # Timeout of every call to a media server, in seconds.
     "MEETINGS_MEDIA_TIMEOUT": 5.0,
 }

@@ -16,6 +16,8 @@ from .processes import ROOT
 
 NGINX_DIR = ROOT / "deploy" / "nginx"
 LOCATIONS_INCLUDE = "include /opt/prachum/deploy/nginx/prachum-locations.conf;"
+LOGGING_INCLUDE = "include /opt/prachum/deploy/nginx/prachum-logging.conf;"
+ACCESS_LOG = "access_log /var/log/nginx/access.log prachum;"
 
 
 def nginx_binary() -> str:
@@ -28,10 +30,17 @@ def replace_once(text: str, old: str, new: str, name: str) -> str:
     return text.replace(old, new)
 
 
-def render_locations(*, static_root: Path, media_root: Path) -> str:
-    text = (NGINX_DIR / "prachum-locations.conf").read_text()
-    text = replace_once(text, "alias /opt/prachum/var/static/;", f"alias {static_root}/;", "prachum-locations.conf")
-    return replace_once(text, "alias /var/lib/prachum/media/;", f"alias {media_root}/;", "prachum-locations.conf")
+def access_log_of(locations: Path) -> Path:
+    """Where the rendered site writes prachum's access log: beside its locations file."""
+    return locations.parent / "prachum-access.log"
+
+
+def render_locations(*, static_root: Path, media_root: Path, access_log: Path) -> str:
+    name = "prachum-locations.conf"
+    text = (NGINX_DIR / name).read_text()
+    text = replace_once(text, "alias /opt/prachum/var/static/;", f"alias {static_root}/;", name)
+    text = replace_once(text, ACCESS_LOG, f"access_log {access_log} prachum;", name)
+    return replace_once(text, "alias /var/lib/prachum/media/;", f"alias {media_root}/;", name)
 
 
 def render_debian_site(
@@ -49,6 +58,8 @@ def render_debian_site(
         ("/etc/ssl/prachum/fullchain.pem", str(cert)),
         ("/etc/ssl/prachum/privkey.pem", str(key)),
         (LOCATIONS_INCLUDE, f"include {locations};"),
+        (LOGGING_INCLUDE, f"include {locations.parent / 'prachum-logging.conf'};"),
+        (ACCESS_LOG, f"access_log {access_log_of(locations)} prachum;"),
     ):
         text = replace_once(text, old, new, name)
     return text
@@ -66,6 +77,8 @@ def render_compose_site(*, locations: Path, cert: Path, key: Path, http_port: in
         ("/etc/nginx/tls/fullchain.pem", str(cert)),
         ("/etc/nginx/tls/privkey.pem", str(key)),
         (LOCATIONS_INCLUDE, f"include {locations};"),
+        (LOGGING_INCLUDE, f"include {locations.parent / 'prachum-logging.conf'};"),
+        (ACCESS_LOG, f"access_log {access_log_of(locations)} prachum;"),
     ):
         text = replace_once(text, old, new, name)
     return text
@@ -131,6 +144,7 @@ def write_nginx(workdir: Path, *, site_text: str, locations_text: str) -> Path:
     """Writes locations, site and nginx.conf into workdir; returns the path of nginx.conf."""
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "prachum-locations.conf").write_text(locations_text)
+    shutil.copyfile(NGINX_DIR / "prachum-logging.conf", workdir / "prachum-logging.conf")
     (workdir / "site.conf").write_text(site_text)
     conf = workdir / "nginx.conf"
     conf.write_text(main_conf(workdir=workdir, site=workdir / "site.conf"))

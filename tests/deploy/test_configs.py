@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from .nginx_site import (
+    access_log_of,
     nginx_command,
     render_compose_site,
     render_debian_site,
@@ -180,7 +181,9 @@ def test_nginx_accepts_the_site(site, tmp_path):
     conf = write_nginx(
         workdir,
         site_text=site_text,
-        locations_text=render_locations(static_root=tmp_path / "static", media_root=tmp_path / "media"),
+        locations_text=render_locations(
+            static_root=tmp_path / "static", media_root=tmp_path / "media", access_log=access_log_of(locations)
+        ),
     )
     result = subprocess.run(nginx_command(conf, workdir, "-t"), capture_output=True, text=True, check=False, timeout=20)
     assert result.returncode == 0, result.stderr

@@ -24,6 +24,7 @@ from tests.services.ports import free_port
 from tests.services.postgres import _pg_bin
 
 from .nginx_site import (
+    access_log_of,
     nginx_command,
     render_debian_site,
     render_locations,
@@ -137,7 +138,10 @@ class Stack:
                 cert=self.cert,
                 key=self.key,
             ),
-            locations_text=render_locations(static_root=self.static_root, media_root=self.media_root),
+            locations_text=render_locations(
+                static_root=self.static_root, media_root=self.media_root,
+                access_log=access_log_of(workdir / "prachum-locations.conf"),
+            ),
         )
         nginx = self._start("nginx", nginx_command(conf, workdir, "-g", "daemon off;"))
         self.web.wait_until(lambda: wait_for_http(f"http://127.0.0.1:{self.web_port}/healthz"), what="listening")
@@ -260,6 +264,41 @@ def test_gunicorn_writes_one_json_access_record_per_request(stack, browser):
     assert record["forwarded_for"] == "127.0.0.1"
     assert re.fullmatch(r"[0-9a-f]{32}", record["request_id"]), "nginx's $request_id is passed on"
     assert record["duration_ms"] >= 0
+
+
+def test_no_log_holds_a_capability_token(stack, browser):
+    """Requests that carry tokens (a join link, its QR code, a calendar feed, a test call, the Jitsi reservation API,
+    and a Referer from the join page) go through nginx to gunicorn and Django; none of the three logs keeps one."""
+    tokens = [secrets.token_urlsafe(32) for _ in range(5)]
+    paths = [
+        f"/j/{tokens[0]}/",
+        f"/meetings/join/p/{tokens[1]}/qr.svg",
+        f"/meetings/join/feed/{tokens[2]}.ics",
+        f"/meetings/join/test/{tokens[3]}/",
+        f"/meetings/jitsi/reservations/{tokens[4]}/conference",
+    ]
+    referer = f"{stack.https}/j/{tokens[0]}/"
+    for path in paths:
+        response = browser.get(f"{stack.https}{path}?probe=tokens", headers={"Referer": referer}, timeout=10)
+        assert response.status_code in {403, 404, 405, 410}, (path, response.status_code)  # unknown tokens
+    browser.get(f"http://127.0.0.1:{stack.http_port}/j/{tokens[0]}/", allow_redirects=False, timeout=10)
+    deadline = time.monotonic() + 5
+    while len([r for r in stack.access_log() if r["query"] == "probe=tokens"]) < len(paths):
+        assert time.monotonic() < deadline, stack.web.log()[-3000:]
+        time.sleep(0.05)
+    nginx_log = access_log_of(stack.tmp / "nginx" / "prachum-locations.conf").read_text()
+    logs = {"nginx": nginx_log, "gunicorn and Django": stack.web.log()}
+    for name, text in logs.items():
+        for token in tokens:
+            assert token not in text, f"{name}'s log holds a token"
+    assert "/j/.../" in nginx_log
+    assert "/meetings/join/feed/....ics" in nginx_log
+    logged = [r for r in stack.access_log() if r["query"] == "probe=tokens"]
+    assert {r["path"] for r in logged} == {
+        "/j/…/", "/meetings/join/p/…/qr.svg", "/meetings/join/feed/….ics", "/meetings/join/test/…/",
+        "/meetings/jitsi/reservations/…/conference",
+    }
+    assert {r["referer"] for r in logged} == {f"{stack.https}/j/…/"}
 
 
 def test_janus_api_is_proxied_at_slash_janus(stack, browser):
