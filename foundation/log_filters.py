@@ -4,7 +4,7 @@ A join link's, calendar feed's, test call's or Jitsi reservation's token in a UR
 reads the log could use it. Django logs the path of every 4xx/5xx (`django.request`: "Not Found: /j/<token>/"), and
 the JSON formatter adds the request to the line. This filter rewrites the message and drops the request object,
 writing "/j/…/" for "/j/<token>/". The web server's access log does the same (deploy/gunicorn.conf.py, and nginx's
-deploy/nginx/prachum-logging.conf), with the same list of pages.
+deploy/nginx/prachum-http.conf), with the same list of pages.
 """
 
 from __future__ import annotations

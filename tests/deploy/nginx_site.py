@@ -16,7 +16,7 @@ from .processes import ROOT
 
 NGINX_DIR = ROOT / "deploy" / "nginx"
 LOCATIONS_INCLUDE = "include /opt/prachum/deploy/nginx/prachum-locations.conf;"
-LOGGING_INCLUDE = "include /opt/prachum/deploy/nginx/prachum-logging.conf;"
+HTTP_INCLUDE = "include /opt/prachum/deploy/nginx/prachum-http.conf;"
 ACCESS_LOG = "access_log /var/log/nginx/access.log prachum;"
 
 
@@ -58,7 +58,7 @@ def render_debian_site(
         ("/etc/ssl/prachum/fullchain.pem", str(cert)),
         ("/etc/ssl/prachum/privkey.pem", str(key)),
         (LOCATIONS_INCLUDE, f"include {locations};"),
-        (LOGGING_INCLUDE, f"include {locations.parent / 'prachum-logging.conf'};"),
+        (HTTP_INCLUDE, f"include {locations.parent / 'prachum-http.conf'};"),
         (ACCESS_LOG, f"access_log {access_log_of(locations)} prachum;"),
     ):
         text = replace_once(text, old, new, name)
@@ -77,7 +77,7 @@ def render_compose_site(*, locations: Path, cert: Path, key: Path, http_port: in
         ("/etc/nginx/tls/fullchain.pem", str(cert)),
         ("/etc/nginx/tls/privkey.pem", str(key)),
         (LOCATIONS_INCLUDE, f"include {locations};"),
-        (LOGGING_INCLUDE, f"include {locations.parent / 'prachum-logging.conf'};"),
+        (HTTP_INCLUDE, f"include {locations.parent / 'prachum-http.conf'};"),
         (ACCESS_LOG, f"access_log {access_log_of(locations)} prachum;"),
     ):
         text = replace_once(text, old, new, name)
@@ -144,7 +144,7 @@ def write_nginx(workdir: Path, *, site_text: str, locations_text: str) -> Path:
     """Writes locations, site and nginx.conf into workdir; returns the path of nginx.conf."""
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "prachum-locations.conf").write_text(locations_text)
-    shutil.copyfile(NGINX_DIR / "prachum-logging.conf", workdir / "prachum-logging.conf")
+    shutil.copyfile(NGINX_DIR / "prachum-http.conf", workdir / "prachum-http.conf")
     (workdir / "site.conf").write_text(site_text)
     conf = workdir / "nginx.conf"
     conf.write_text(main_conf(workdir=workdir, site=workdir / "site.conf"))

@@ -301,6 +301,38 @@ def test_no_log_holds_a_capability_token(stack, browser):
     assert {r["referer"] for r in logged} == {f"{stack.https}/j/…/"}
 
 
+def _get_from(stack, address: str, path: str, method: str = "GET") -> int:
+    """The status of a request through nginx's https port from another loopback address (another machine, for
+    nginx: its limits and allow lists go by the client's address)."""
+    context = ssl.create_default_context(cafile=str(stack.cert))
+    connection = http.client.HTTPSConnection(
+        "127.0.0.1", stack.https_port, context=context, source_address=(address, 0), timeout=10
+    )
+    try:
+        connection.request(method, path, body=b"username=x&password=y" if method == "POST" else None,
+                           headers={"Content-Type": "application/x-www-form-urlencoded"} if method == "POST" else {})
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_metrics_only_for_the_monitoring_host(stack, browser):
+    assert browser.get(f"{stack.https}/metrics", timeout=10).status_code == 200  # 127.0.0.1: the monitoring host
+    for path in ("/metrics", "/metrics/", "/%6Detrics"):
+        assert _get_from(stack, "127.0.0.2", path) == 403, path
+    assert _get_from(stack, "127.0.0.2", "/healthz") == 200  # the rest is for everyone
+
+
+def test_guessing_join_links_and_passwords_is_slowed_with_429(stack):
+    codes = [_get_from(stack, "127.0.0.3", f"/j/{secrets.token_urlsafe(32)}/") for _ in range(60)]
+    assert 429 in codes, codes
+    assert codes[:20].count(429) == 0  # a clerk's page and its images are well inside the burst
+    logins = [_get_from(stack, "127.0.0.5", "/login/", method="POST") for _ in range(12)]
+    assert 429 in logins, logins
+    assert logins[0] != 429
+    assert _get_from(stack, "127.0.0.4", f"/j/{secrets.token_urlsafe(32)}/") != 429  # another address is not slowed
+
+
 def test_janus_api_is_proxied_at_slash_janus(stack, browser):
     info = browser.get(f"{stack.https}/janus/info", timeout=10)
     assert info.status_code == 200
