@@ -8,6 +8,7 @@ configuration, so their HTTP connections are reused from one room to the next.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 
@@ -15,6 +16,8 @@ from .backends import backend_for
 from .backends.base import MediaBackend, MediaServerError, PermanentMediaError, RoomSpec
 from .conf import setting
 from .models import MediaServer, Room
+
+logger = logging.getLogger(__name__)
 
 SECRETS_BY_KIND: dict[str, tuple[tuple[str, str, bool], ...]] = {
     # (environment suffix, backend argument, required)
@@ -92,7 +95,9 @@ def room_spec(room: Room, *, description: str, max_publishers: int) -> RoomSpec:
 
 
 def media_servers_health() -> dict[str, dict]:
-    """For /healthz: each media server that is switched on, asked now (timeouts bound the wait)."""
+    """For /healthz: each media server that is switched on, asked now (timeouts bound the wait). Anyone may read
+    /healthz: a failure says its kind only, never the server's address or the variables of its secrets (the
+    admin's server page and the log have the detail)."""
 
     checks: dict[str, dict] = {}
     for server in MediaServer.objects.exclude(state=MediaServer.State.DOWN).order_by("name"):
@@ -100,5 +105,6 @@ def media_servers_health() -> dict[str, dict]:
             ok = backend_for_server(server).health()
             checks[f"media:{server.name}"] = {"ok": ok, "kind": server.kind, "state": server.state}
         except MediaServerError as error:
-            checks[f"media:{server.name}"] = {"ok": False, "kind": server.kind, "error": str(error)[:200]}
+            logger.warning("health: media server %s: %s", server.name, error)
+            checks[f"media:{server.name}"] = {"ok": False, "kind": server.kind, "error": type(error).__name__}
     return checks

@@ -35,10 +35,14 @@ def test_admin_pages_render_without_room_secrets(client, fake_server, django_cap
 def test_healthz_reports_each_media_server(client, janus_server):
     body = client.get("/healthz").json()
     assert body["checks"]["media:janus-test"]["ok"] is True
-    MediaServer.objects.create(kind="janus", name="janus-gone", url="http://127.0.0.1:9/janus")
+    MediaServer.objects.create(kind="janus", name="janus-gone", url="http://127.0.0.1:9/janus",
+                               secret_env="JANUS_GONE")
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["media:janus-gone"]["ok"] is False
+    # Anyone may read /healthz: no internal address and no name of a secret's variable in it.
+    for internal in ("127.0.0.1", ":9", "JANUS_GONE", janus_server.url, "ADMIN"):
+        assert internal not in response.content.decode(), internal
 
 
 def test_operator_commands_register_a_server_and_sweep(janus_env, db, django_capture_on_commit_callbacks):
