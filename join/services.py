@@ -181,8 +181,23 @@ def site_test_call_start(*, site: Site, user=None, join_pass: JoinPass | None = 
 
     The row is written first; the room is created at once (the clerk is waiting for it; creating a room is
     idempotent). When no server can take it, the row records the failure and MediaUnavailable is raised.
+    A site has at most one live test room: while one is open (not answered, not closed, not expired), starting
+    again gives that one (a double click, a second tab, or anyone holding a join link posting again and again).
     """
     now = timezone.now()
+    with transaction.atomic():
+        # One start at a time per site (no ordering: the model's would join the nullable district).
+        list(Site.objects.select_for_update().filter(pk=site.pk).order_by().values_list("pk", flat=True))
+        live = (
+            TestCall.objects.filter(
+                site=site, room_closed_at__isnull=True, started_at__gt=now - TEST_CALL_LIFETIME,
+                result=TestCall.Result.PENDING, server__isnull=False,
+            )
+            .order_by("-started_at")
+            .first()
+        )
+        if live is not None:
+            return live
     server = server_place(participants=1, start=now, end=now + TEST_CALL_LIFETIME)
     with transaction.atomic():
         test_call = TestCall(

@@ -105,6 +105,23 @@ def test_the_room_notebook_tests_through_the_pass_before_the_window_opens(client
         assert client.post(pass_test_path(join_pass.token)).status_code == 410
 
 
+def test_a_site_has_at_most_one_live_test_room(client, fake_server, schedule):
+    """Five anonymous POSTs with one join link used to make five rooms living two hours each."""
+    from meetings.backends.fake import FakeBackend
+
+    meeting = schedule(sites=(MUEANG,), starts_in=60 * 24)
+    join_pass = pass_of(meeting, MUEANG)
+    rooms_before = len(FakeBackend.rooms())
+    answers = [client.post(pass_test_path(join_pass.token)) for _ in range(5)]
+    assert {answer["Location"] for answer in answers} == {answers[0]["Location"]}  # the same test page
+    assert TestCall.objects.filter(site=site(MUEANG)).count() == 1
+    assert len(FakeBackend.rooms()) == rooms_before + 1
+    test_call = TestCall.objects.get(site=site(MUEANG))
+    services.site_test_call_record(test_call=test_call, saw_video=True, heard_audio=True)  # answered: closed
+    client.post(pass_test_path(join_pass.token))
+    assert TestCall.objects.filter(site=site(MUEANG)).count() == 2  # a new test after the last one ended
+
+
 def test_without_a_media_server_the_clerk_gets_a_clear_page_and_the_failure_is_recorded(login, db):
     response = start(login(Staff.Role.CLERK, MUEANG))
     assert response.status_code == 503
