@@ -142,7 +142,9 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)  # 1 behind nginx (production)
+# The client's address: REMOTE_ADDR here (the embedded and development servers face the browser); production reads
+# the address nginx saw (portal/settings/production.py).
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

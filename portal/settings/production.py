@@ -14,7 +14,13 @@ if len(SECRET_KEY) < 50:
         "DJANGO_SECRET_KEY is missing or shorter than 50 characters: production settings refuse to start "
         "without one. Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(64))'"
     )
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=1)  # nginx in front
+# Behind nginx every request comes from nginx's address: the client is the address nginx appended last to
+# X-Forwarded-For ($proxy_add_x_forwarded_for), whatever a client put before it. (A load balancer in front of nginx:
+# give nginx its address with set_real_ip_from, so that $remote_addr is the client's.) Without this every client
+# was "no address" and five wrong passwords locked the person out from everywhere.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+AXES_IPWARE_PROXY_ORDER = "right-most"
+AXES_IPWARE_PROXY_COUNT = None
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

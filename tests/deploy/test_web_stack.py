@@ -18,6 +18,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import requests
+import requests.adapters
 from psycopg import sql
 
 from tests.services.ports import free_port
@@ -331,6 +332,58 @@ def test_guessing_join_links_and_passwords_is_slowed_with_429(stack):
     assert 429 in logins, logins
     assert logins[0] != 429
     assert _get_from(stack, "127.0.0.4", f"/j/{secrets.token_urlsafe(32)}/") != 429  # another address is not slowed
+
+
+class _FromAddress(requests.adapters.HTTPAdapter):
+    """Connections from one loopback address: another client, as nginx sees it."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        return super().init_poolmanager(*args, **kwargs)
+
+
+def _sign_in_from(stack, address: str, password: str) -> requests.Response:
+    with requests.Session() as session:
+        session.trust_env, session.verify = False, str(stack.cert)
+        session.mount("https://", _FromAddress(address))
+        page = session.get(f"{stack.https}/login/", timeout=10)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        return session.post(
+            f"{stack.https}/login/",
+            data={"csrfmiddlewaretoken": token, "username": "deployadmin", "password": password},
+            headers={"Referer": f"{stack.https}/login/"},
+            allow_redirects=False,
+            timeout=10,
+        )
+
+
+def test_wrong_passwords_lock_that_address_for_that_person_not_the_person_everywhere(stack):
+    """Behind nginx django-axes used to see no address at all: five wrong passwords from anywhere locked the person
+    out from everywhere. Now the lock is per person and address: from another address they still sign in."""
+    attempts = [_sign_in_from(stack, "127.0.0.6", "wrong-password") for _ in range(5)]
+    assert [a.status_code for a in attempts[:4]] == [200] * 4  # the form again, with the error
+    locked = _sign_in_from(stack, "127.0.0.6", "deploy-test-password")
+    assert "ระงับการเข้าสู่ระบบชั่วคราว" in locked.text  # axes' page, not nginx's 429
+    elsewhere = _sign_in_from(stack, "127.0.0.7", "deploy-test-password")
+    assert elsewhere.status_code == 302, elsewhere.text[:500]
+    # A client cannot choose its address: what it puts in X-Forwarded-For comes before the one nginx appends, so
+    # claiming the locked address from another one changes nothing (axes goes by the address nginx saw).
+    with requests.Session() as session:
+        session.trust_env, session.verify = False, str(stack.cert)
+        session.mount("https://", _FromAddress("127.0.0.9"))
+        claims = {"X-Forwarded-For": "127.0.0.6"}
+        page = session.get(f"{stack.https}/login/", headers=claims, timeout=10)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        spoofed = session.post(
+            f"{stack.https}/login/", headers={"Referer": f"{stack.https}/login/", **claims},
+            data={"csrfmiddlewaretoken": token, "username": "deployadmin", "password": "deploy-test-password"},
+            allow_redirects=False, timeout=10,
+        )
+    assert spoofed.status_code == 302, spoofed.text[:500]
 
 
 def test_janus_api_is_proxied_at_slash_janus(stack, browser):
