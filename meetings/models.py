@@ -82,6 +82,9 @@ class MediaServer(models.Model):
     last_checked_at = models.DateTimeField(_("ตรวจสุขภาพล่าสุด"), null=True, blank=True)
     last_check_ok = models.BooleanField(_("ผลตรวจล่าสุดปกติ"), null=True, blank=True)
     last_check_detail = models.CharField(_("รายละเอียดผลตรวจ"), max_length=300, blank=True)
+    # Failed checks in a row: the server counts as failing (its rooms move) only after
+    # MEETINGS_SERVER_DOWN_AFTER_CHECKS of them, so one blip moves nothing.
+    failed_checks = models.PositiveIntegerField(_("ตรวจไม่ผ่านติดต่อกัน (ครั้ง)"), default=0)
 
     class Meta:
         ordering = ["name"]

@@ -460,19 +460,45 @@ def rooms_sweep(*, now: datetime | None = None) -> SweepReport:
 
 
 def server_check(*, server: MediaServer) -> bool:
-    """Ask one server whether it answers, and record the answer on its row."""
+    """Ask one server whether it answers, and record the answer on its row. Returns whether it answered now.
+
+    With hysteresis: the server counts as failing (`last_check_ok` False: its open rooms move, nothing is placed on
+    it) only after MEETINGS_SERVER_DOWN_AFTER_CHECKS failed checks in a row. When it answers again after failing,
+    the rooms waiting for a server are sent to provisioning at once, not at their back-off time.
+    """
     try:
         ok = backend_for_server(server).health()
         detail = "" if ok else "ไม่ตอบสนอง"
     except MediaServerError as error:
         ok, detail = False, _short(error)
+    was_failing = server.last_check_ok is False
     server.last_checked_at = timezone.now()
-    server.last_check_ok = ok
+    server.failed_checks = 0 if ok else server.failed_checks + 1
+    if ok:
+        server.last_check_ok = True
+    elif server.failed_checks >= int(setting("MEETINGS_SERVER_DOWN_AFTER_CHECKS")):
+        server.last_check_ok = False
     server.last_check_detail = detail[:300]
     MediaServer.objects.filter(pk=server.pk).update(
-        last_checked_at=server.last_checked_at, last_check_ok=ok, last_check_detail=server.last_check_detail
+        last_checked_at=server.last_checked_at, last_check_ok=server.last_check_ok,
+        last_check_detail=server.last_check_detail, failed_checks=server.failed_checks,
     )
+    if ok and was_failing:
+        _provision_waiting_rooms(server=server, now=server.last_checked_at)
     return ok
+
+
+def _provision_waiting_rooms(*, server: MediaServer, now: datetime) -> list[int]:
+    """A server answers again: the open rooms waiting on it, or on no server, are provisioned now."""
+    waiting = Room.objects.filter(state=Room.State.PENDING, meeting__end__gt=now).exclude(
+        meeting__status__in=CLOSED
+    ).filter(Q(server=server) | Q(server__isnull=True))
+    ids = list(waiting.order_by("pk").values_list("pk", flat=True))
+    if ids:
+        Room.objects.filter(pk__in=ids).update(next_attempt_at=None)
+        for chunk in range(0, len(ids), SWEEP_BATCH):
+            enqueue_provision_batch(ids[chunk : chunk + SWEEP_BATCH])
+    return ids
 
 
 def servers_check() -> dict[str, bool]:

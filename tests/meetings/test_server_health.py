@@ -1,0 +1,70 @@
+"""Health with hysteresis: one failed probe moves nothing; a server that really went away loses its open rooms;
+when it answers again, the rooms waiting for a server are provisioned at once, not at their back-off time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from meetings.backends.fake import FakeBackend
+from meetings.models import MediaServer, Room
+from meetings.services import rooms_sweep, servers_check
+from tests.factories.meetings import MeetingFactory
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+
+
+def _under_way(scheduler, django_capture_on_commit_callbacks) -> Room:
+    """A meeting scheduled to start in a few minutes; the tests then move the clock into it."""
+    start = (timezone.now() + timedelta(minutes=5)).replace(second=0, microsecond=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = MeetingFactory.create(sites=("4101", "4122"), start=start, end=start + timedelta(hours=2),
+                                        created_by=scheduler)
+    room = Room.objects.get(meeting=meeting)
+    assert room.state == Room.State.PROVISIONED
+    return room
+
+
+def test_one_failed_probe_moves_nothing_and_the_meeting_stays_on_its_server(
+    fake_server, scheduler, django_capture_on_commit_callbacks
+):
+    room = _under_way(scheduler, django_capture_on_commit_callbacks)
+    FakeBackend.down = True  # one probe times out, ten minutes into the meeting
+    with time_machine.travel(room.meeting.start + timedelta(minutes=10), tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        assert servers_check() == {"fake": False}
+        report = rooms_sweep()
+    server = MediaServer.objects.get(pk=fake_server.pk)
+    assert (server.failed_checks, server.last_check_ok is False) == (1, False)  # not failing yet
+    assert report.replaced == []
+    room.refresh_from_db()
+    assert (room.state, room.server_id) == (Room.State.PROVISIONED, fake_server.pk)
+    FakeBackend.down = False
+    with django_capture_on_commit_callbacks(execute=True):
+        assert servers_check() == {"fake": True}
+    assert MediaServer.objects.get(pk=fake_server.pk).failed_checks == 0
+
+
+def test_a_server_gone_for_good_loses_its_rooms_and_gets_them_back_at_once_when_it_answers(
+    fake_server, scheduler, django_capture_on_commit_callbacks
+):
+    room = _under_way(scheduler, django_capture_on_commit_callbacks)
+    FakeBackend.down = True
+    with time_machine.travel(room.meeting.start + timedelta(minutes=10), tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        servers_check()
+        servers_check()  # the second failure in a row: failing
+        report = rooms_sweep()
+    assert MediaServer.objects.get(pk=fake_server.pk).last_check_ok is False
+    assert report.replaced  # moved off the failing server
+    room.refresh_from_db()
+    assert room.state == Room.State.PENDING
+    FakeBackend.reset()  # Janus restarted: it answers, and holds no room
+    with django_capture_on_commit_callbacks(execute=True):
+        assert servers_check() == {"fake": True}  # no sweep, no waiting for the back-off
+    room.refresh_from_db()
+    assert (room.state, room.server_id) == (Room.State.PROVISIONED, fake_server.pk)
+    assert room.number in FakeBackend.rooms()
