@@ -387,12 +387,18 @@ class SweepReport:
 
 
 def _reset(queryset, **extra) -> list[int]:
-    """Put rooms back to pending (with `extra` changes) and return their ids, in one statement."""
+    """Put rooms back to pending (with `extra` changes) and return their ids. A room that no longer exists on any
+    server (`provisioned_version=0`: moved off a failing server, or vanished) takes its meeting back from "room
+    ready" to scheduled, so no page says the room is ready while it is being made again."""
     ids = list(queryset.values_list("pk", flat=True))
     if ids:
         Room.objects.filter(pk__in=ids).update(
             state=Room.State.PENDING, attempts=0, next_attempt_at=None, updated_at=timezone.now(), **extra
         )
+        if extra.get("provisioned_version") == 0:
+            Meeting.objects.filter(room__pk__in=ids, status=Meeting.Status.READY).update(
+                status=Meeting.Status.SCHEDULED
+            )
     return ids
 
 

@@ -10,7 +10,7 @@ import time_machine
 from django.utils import timezone
 
 from meetings.backends.fake import FakeBackend
-from meetings.models import MediaServer, Room
+from meetings.models import MediaServer, Meeting, Room
 from meetings.services import rooms_sweep, servers_check
 from tests.factories.meetings import MeetingFactory
 
@@ -62,9 +62,11 @@ def test_a_server_gone_for_good_loses_its_rooms_and_gets_them_back_at_once_when_
     assert report.replaced  # moved off the failing server
     room.refresh_from_db()
     assert room.state == Room.State.PENDING
+    assert Meeting.objects.get(pk=room.meeting_id).status == Meeting.Status.SCHEDULED  # no longer "room ready"
     FakeBackend.reset()  # Janus restarted: it answers, and holds no room
     with django_capture_on_commit_callbacks(execute=True):
         assert servers_check() == {"fake": True}  # no sweep, no waiting for the back-off
     room.refresh_from_db()
     assert (room.state, room.server_id) == (Room.State.PROVISIONED, fake_server.pk)
     assert room.number in FakeBackend.rooms()
+    assert Meeting.objects.get(pk=room.meeting_id).status == Meeting.Status.READY
