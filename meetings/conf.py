@@ -18,6 +18,9 @@ DEFAULTS: dict[str, object] = {
     "MEETINGS_JITSI_GRACE_MINUTES": 30,
     # A Jitsi join token expires this long after its meeting's end (a meeting that runs a little over).
     "MEETINGS_JITSI_TOKEN_GRACE_MINUTES": 10,  # nosec B105  # minutes after the end, not a password
+    # A room moved off a failing server goes only to a server of the kind it was first placed on (the sites'
+    # pages expect it); True lets it go to a server of another kind when none of its own has room.
+    "MEETINGS_ROOM_KIND_FALLBACK": False,
     # A server counts as failing (its open rooms move elsewhere) after this many failed health checks in a row
     # (one a minute): a single timeout never breaks the meetings on it (Scalelite waits for two as well).
     "MEETINGS_SERVER_DOWN_AFTER_CHECKS": 2,

@@ -286,6 +286,10 @@ class Room(models.Model):
     server = models.ForeignKey(
         MediaServer, on_delete=models.PROTECT, null=True, blank=True, related_name="rooms", verbose_name=_("เซิร์ฟเวอร์")
     )
+    # The kind of media server the room was first placed on: the sites' pages expect it (the Janus page, or the
+    # Jitsi room), so a room moved off a failing server goes only to a server of the same kind, unless the
+    # operator allows another (MEETINGS_ROOM_KIND_FALLBACK).
+    kind = models.CharField(_("ชนิดเซิร์ฟเวอร์"), max_length=10, choices=MediaServer.Kind.choices, blank=True)
     number = models.PositiveBigIntegerField(_("หมายเลขห้อง"), validators=[MinValueValidator(1)])
     name = models.CharField(
         _("ชื่อห้อง"), max_length=100, validators=[RegexValidator(r"^[a-z0-9-]+$", _("ตัวพิมพ์เล็ก ตัวเลข และ - เท่านั้น"))]

@@ -57,13 +57,30 @@ def room_description(meeting: Meeting) -> str:
 
 
 def server_place(
-    *, participants: int, start: datetime, end: datetime, exclude_meeting_id: int | None = None
+    *,
+    participants: int,
+    start: datetime,
+    end: datetime,
+    exclude_meeting_id: int | None = None,
+    kind: str = "",
 ) -> MediaServer | None:
     """An active, healthy server whose load in [start, end) leaves room for `participants`; the least loaded.
+    With `kind`, only a server of that kind (or, when MEETINGS_ROOM_KIND_FALLBACK allows it and none has room,
+    any other).
 
     The load of a server is the sum of the participants of the open meetings whose rooms it holds and whose
     time overlaps the window.
     """
+    if kind:
+        of_kind = _least_loaded(participants, start, end, exclude_meeting_id, kind=kind)
+        if of_kind is not None or not setting("MEETINGS_ROOM_KIND_FALLBACK"):
+            return of_kind
+    return _least_loaded(participants, start, end, exclude_meeting_id)
+
+
+def _least_loaded(
+    participants: int, start: datetime, end: datetime, exclude_meeting_id: int | None, *, kind: str = ""
+) -> MediaServer | None:
     load = (
         Room.objects.filter(server=OuterRef("pk"), meeting__start__lt=end, meeting__end__gt=start)
         .exclude(meeting__status__in=CLOSED)
@@ -74,7 +91,7 @@ def server_place(
         .values("total")
     )
     servers = (
-        MediaServer.objects.filter(state=MediaServer.State.ACTIVE)
+        MediaServer.objects.filter(state=MediaServer.State.ACTIVE, **({"kind": kind} if kind else {}))
         .exclude(last_check_ok=False)
         .annotate(load=Coalesce(Subquery(load), 0))
         .order_by("load", "pk")
@@ -95,6 +112,7 @@ def room_create(*, meeting: Meeting, participants: int) -> Room:
     room = Room(
         meeting=meeting,
         server=server,
+        kind=server.kind if server is not None else "",
         number=number,
         name=f"prachum-{number}",
         publishers=max(participants, 1),
@@ -230,7 +248,7 @@ class _Outcomes:
     def write(self) -> None:
         now = timezone.now()
         for room in self.placed:
-            Room.objects.filter(pk=room.pk).update(server=room.server)
+            Room.objects.filter(pk=room.pk).update(server=room.server, kind=room.kind)
         if self.provisioned:
             Room.objects.filter(pk__in=[room.pk for room in self.provisioned]).update(
                 state=Room.State.PROVISIONED, provisioned_version=F("desired_version"), attempts=0, last_error="",
@@ -316,11 +334,13 @@ def _nothing_to_do(room: Room, *, wants_room: bool, outcomes: _Outcomes) -> Prov
 def _push(room: Room, meeting: Meeting) -> None:
     if room.server is None:
         server = server_place(
-            participants=room.publishers, start=meeting.start, end=meeting.end, exclude_meeting_id=meeting.pk
+            participants=room.publishers, start=meeting.start, end=meeting.end, exclude_meeting_id=meeting.pk,
+            kind=room.kind,
         )
         if server is None:
             raise NoServerAvailable(NO_SERVER)
         room.server = server
+        room.kind = room.kind or server.kind
         room.provisioned_version = 0
     backend = backend_for_server(room.server)
     spec = room_spec(room, description=room_description(meeting), max_publishers=room.publishers)

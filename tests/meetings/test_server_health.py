@@ -70,3 +70,33 @@ def test_a_server_gone_for_good_loses_its_rooms_and_gets_them_back_at_once_when_
     assert (room.state, room.server_id) == (Room.State.PROVISIONED, fake_server.pk)
     assert room.number in FakeBackend.rooms()
     assert Meeting.objects.get(pk=room.meeting_id).status == Meeting.Status.READY
+
+
+def test_a_room_moves_only_to_a_server_of_its_kind_unless_the_operator_allows_another(
+    fake_server, scheduler, django_capture_on_commit_callbacks, settings, monkeypatch
+):
+    from tests.factories.meetings import MediaServerFactory
+
+    room = _under_way(scheduler, django_capture_on_commit_callbacks)
+    assert room.kind == MediaServer.Kind.FAKE
+    FakeBackend.down = True
+    with time_machine.travel(room.meeting.start + timedelta(minutes=10), tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        servers_check()
+        servers_check()
+    monkeypatch.setenv("JITSI_TEST_APP_SECRET", "s" * 40)
+    jitsi = MediaServerFactory.create(  # healthy, with room to spare, but of another kind
+        name="jitsi", kind=MediaServer.Kind.JITSI, url="https://meet.example.go.th", secret_env="JITSI_TEST",
+        options={"app_id": "prachum"}, last_check_ok=True,
+    )
+    with time_machine.travel(room.meeting.start + timedelta(minutes=10), tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        rooms_sweep()
+    room.refresh_from_db()
+    assert (room.state, room.server_id) == (Room.State.PENDING, None)  # waits for a server of its own kind
+    settings.MEETINGS_ROOM_KIND_FALLBACK = True
+    with time_machine.travel(room.meeting.start + timedelta(minutes=11), tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        rooms_sweep(now=room.next_attempt_at + timedelta(seconds=1) if room.next_attempt_at else None)
+    room.refresh_from_db()
+    assert room.server_id == jitsi.pk, (room.state, room.last_error, room.next_attempt_at, room.attempts)
