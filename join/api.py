@@ -60,6 +60,9 @@ class ClerkMeetingSerializer(serializers.Serializer):
     )
     is_open_now = serializers.BooleanField(source="open_now", help_text="ปุ่มเข้าร่วมประชุมใช้ได้ตอนนี้")
     opens_at = serializers.DateTimeField(help_text="เข้าร่วมได้ตั้งแต่ (30 นาทีก่อนเริ่ม)")
+    room_ready = serializers.BooleanField(
+        help_text="ห้องประชุมอยู่บนเซิร์ฟเวอร์แล้ว (false: ยังไม่พร้อม — กำลังเชื่อมต่อใหม่ เช่น เซิร์ฟเวอร์ขัดข้อง)"
+    )
     join_url = serializers.URLField(
         allow_null=True, help_text="ลิงก์เข้าร่วมของสถานที่นี้ (null: ยกเลิกแล้ว หรือบทบาทที่ไม่ได้เข้าร่วมประชุม)"
     )
@@ -109,6 +112,7 @@ class ConnectionsSerializer(serializers.Serializer):
         help_text="การประชุมอยู่ในช่วงที่งานเบื้องหลังถามเซิร์ฟเวอร์สื่อว่าใครอยู่ในห้อง (ทุกไม่กี่วินาที)"
     )
     polled_at = serializers.DateTimeField(allow_null=True, help_text="เวลาที่ถามเซิร์ฟเวอร์สื่อครั้งล่าสุด")
+    room_ready = serializers.BooleanField(help_text="ห้องประชุมอยู่บนเซิร์ฟเวอร์แล้ว (false: กำลังเชื่อมต่อใหม่)")
     poll_late = serializers.BooleanField(
         help_text="อยู่ในช่วงถามแต่ไม่ได้ถามมานานแล้ว (งานเบื้องหลังไม่ทำงาน): สถานะอาจไม่เป็นปัจจุบัน"
     )

@@ -107,6 +107,12 @@ def room_of(meeting: Meeting):
         return None
 
 
+def room_is_ready(meeting: Meeting) -> bool:
+    """The meeting's room exists on a media server now (not waiting for one, not being made again)."""
+    room = room_of(meeting)
+    return room is not None and room.server_id is not None and room.provisioned_version > 0
+
+
 def pass_state(join_pass: JoinPass, *, now: datetime | None = None) -> PassState:  # noqa: PLR0911 - one per state
     now = now or timezone.now()
     meeting = join_pass.meeting
@@ -171,6 +177,7 @@ class ClerkMeeting:
     join_url: str = ""  # set by the view (absolute, for the QR code, the sheet and the button)
     qr: str = ""
     is_today: bool = False  # starts today (Bangkok)
+    room_ready: bool = True  # False: the room is waiting for a media server (an outage): the page says so
     urls: dict[str, str] = field(default_factory=dict)  # set by the view: the site's files of this meeting
 
 
@@ -203,6 +210,7 @@ def _clerk_meeting(meeting: Meeting, site: Site, join_pass: JoinPass | None, now
         window=window,
         opens_at=opens_at,
         is_today=meeting.start.astimezone(BANGKOK).date() == today,
+        room_ready=room_is_ready(meeting),
     )
 
 
@@ -231,7 +239,7 @@ def clerk_meetings(*, site: Site, days: int | None = CLERK_DAYS, now: datetime |
         )
         listed = listed.filter(meeting__start__lte=last_listed)
         beyond = participations.filter(meeting__start__gte=horizon).count()
-    rows = list(listed.select_related("meeting__host_site")[:CLERK_MEETINGS_LIMIT])
+    rows = list(listed.select_related("meeting__host_site", "meeting__room")[:CLERK_MEETINGS_LIMIT])
     later = beyond - sum(1 for row in rows if row.meeting.start >= horizon) if horizon else 0
     passes = {
         join_pass.meeting_id: join_pass
@@ -343,6 +351,7 @@ class MeetingBoard:
     polled_at: datetime | None = None  # when it last asked
     poll_error: str = ""  # what went wrong then ("" when it answered)
     poll_late: bool = False  # in its window but not asked for a while: the states shown may be old
+    room_ready: bool = True  # False: the room is waiting for a media server (an outage, or being made again)
 
     @property
     def connected(self) -> int:
@@ -429,6 +438,7 @@ def control_centre(*, province_id: int, day: date | None = None, now: datetime |
         board = _board(meeting, rows_by_meeting[meeting.pk], tests_by_site)
         poll = polls.get(meeting.pk)
         room = getattr(meeting, "room", None)
+        board.room_ready = room_is_ready(meeting)
         board.polled = (  # the same window as _in_poll_window, on the rows already read
             meeting.start <= now + JOIN_OPENS_BEFORE
             and meeting.end >= now - ATTENDANCE_GRACE

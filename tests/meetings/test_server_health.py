@@ -100,3 +100,32 @@ def test_a_room_moves_only_to_a_server_of_its_kind_unless_the_operator_allows_an
         rooms_sweep(now=room.next_attempt_at + timedelta(seconds=1) if room.next_attempt_at else None)
     room.refresh_from_db()
     assert room.server_id == jitsi.pk, (room.state, room.last_error, room.next_attempt_at, room.attempts)
+
+
+def test_during_an_outage_the_clerks_page_the_control_centre_and_the_api_say_the_room_is_not_ready(
+    fake_server, scheduler, django_capture_on_commit_callbacks, login
+):
+    from django.urls import reverse
+
+    from districts.models import Staff
+    from tests.factories.api import api_as
+
+    room = _under_way(scheduler, django_capture_on_commit_callbacks)
+    notice = "ห้องประชุมยังไม่พร้อม — กำลังเชื่อมต่อใหม่"
+    clerk = login(Staff.Role.CLERK, "4122")
+    assert notice not in clerk.get(reverse("site:page", kwargs={"code": "4122"})).content.decode()
+    FakeBackend.down = True
+    with time_machine.travel(room.meeting.start + timedelta(minutes=10), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            servers_check()
+            servers_check()
+            rooms_sweep()  # the room leaves the failing server: on no server now
+        assert notice in clerk.get(reverse("site:page", kwargs={"code": "4122"})).content.decode()
+        scheduler_api = api_as(Staff.Role.SCHEDULER, "41")
+        assert scheduler_api.get(f"/api/meetings/{room.meeting_id}/connections/").json()["room_ready"] is False
+        sites = api_as(Staff.Role.CLERK, "4122").get("/api/sites/4122/meetings/").json()["meetings"]
+        assert [entry["room_ready"] for entry in sites] == [False]
+        from django.test import Client
+
+        board = login(Staff.Role.SCHEDULER, "41", Client()).get(reverse("join:control-board")).content.decode()
+        assert notice in board
