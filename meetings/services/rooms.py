@@ -406,6 +406,18 @@ class SweepReport:
         }
 
 
+def _rooms_still_answering(rooms) -> list[int]:
+    """The rooms (of meetings under way or about to start) that their failing server still says it holds."""
+    answering = []
+    for room in rooms:
+        try:
+            if backend_for_server(room.server).room_exists(room.number, room.name):
+                answering.append(room.pk)
+        except MediaServerError:
+            continue
+    return answering
+
+
 def _reset(queryset, **extra) -> list[int]:
     """Put rooms back to pending (with `extra` changes) and return their ids. A room that no longer exists on any
     server (`provisioned_version=0`: moved off a failing server, or vanished) takes its meeting back from "room
@@ -429,10 +441,17 @@ def rooms_sweep(*, now: datetime | None = None) -> SweepReport:
     report = SweepReport()
     open_rooms = Room.objects.exclude(meeting__status__in=CLOSED).filter(meeting__end__gt=now)
 
-    # 1. Rooms on servers that are down or failing their health check move to a healthy server.
+    # 1. Rooms on servers that are down or failing their health check move to a healthy server, except the room
+    #    of a meeting under way whose server still answers for it (its sites are in it: moving would split them).
     bad_servers = Q(server__state=MediaServer.State.DOWN) | Q(server__last_check_ok=False)
+    leaving = open_rooms.filter(bad_servers).exclude(state=Room.State.DESTROYED)
+    staying = _rooms_still_answering(
+        leaving.filter(server__state=MediaServer.State.ACTIVE, provisioned_version__gt=0)
+        .filter(meeting__start__lte=now + timedelta(minutes=30))
+        .select_related("server")
+    )
     report.replaced = _reset(
-        open_rooms.filter(bad_servers).exclude(state=Room.State.DESTROYED),
+        leaving.exclude(pk__in=staying),
         server=None, provisioned_version=0, last_error="ย้ายไปเซิร์ฟเวอร์อื่น: เซิร์ฟเวอร์เดิมใช้งานไม่ได้",
     )
 

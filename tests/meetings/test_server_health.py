@@ -129,3 +129,19 @@ def test_during_an_outage_the_clerks_page_the_control_centre_and_the_api_say_the
 
         board = login(Staff.Role.SCHEDULER, "41", Client()).get(reverse("join:control-board")).content.decode()
         assert notice in board
+
+
+def test_a_meeting_under_way_stays_on_a_server_whose_checks_fail_while_it_still_answers_for_the_room(
+    fake_server, scheduler, django_capture_on_commit_callbacks, monkeypatch
+):
+    room = _under_way(scheduler, django_capture_on_commit_callbacks)
+    monkeypatch.setattr(FakeBackend, "health", lambda self: False)  # /info times out; the room itself answers
+    with time_machine.travel(room.meeting.start + timedelta(minutes=10), tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        servers_check()
+        servers_check()
+        report = rooms_sweep()
+    assert MediaServer.objects.get(pk=fake_server.pk).last_check_ok is False
+    assert report.replaced == []
+    room.refresh_from_db()
+    assert (room.state, room.server_id) == (Room.State.PROVISIONED, fake_server.pk)
