@@ -406,6 +406,11 @@ class SweepReport:
         }
 
 
+# Sites may enter a meeting's room this long before its start (join.models.JOIN_OPENS_BEFORE): from then on the
+# meeting counts as under way, and its room stays where its sites are while the server answers for it.
+SITES_ENTER_BEFORE = timedelta(minutes=30)
+
+
 def _rooms_still_answering(rooms) -> list[int]:
     """The rooms (of meetings under way or about to start) that their failing server still says it holds."""
     answering = []
@@ -447,7 +452,7 @@ def rooms_sweep(*, now: datetime | None = None) -> SweepReport:
     leaving = open_rooms.filter(bad_servers).exclude(state=Room.State.DESTROYED)
     staying = _rooms_still_answering(
         leaving.filter(server__state=MediaServer.State.ACTIVE, provisioned_version__gt=0)
-        .filter(meeting__start__lte=now + timedelta(minutes=30))
+        .filter(meeting__start__lte=now + SITES_ENTER_BEFORE)
         .select_related("server")
     )
     report.replaced = _reset(
@@ -516,18 +521,21 @@ def server_check(*, server: MediaServer) -> bool:
         detail = "" if ok else "ไม่ตอบสนอง"
     except MediaServerError as error:
         ok, detail = False, _short(error)
-    was_failing = server.last_check_ok is False
-    server.last_checked_at = timezone.now()
-    server.failed_checks = 0 if ok else server.failed_checks + 1
-    if ok:
-        server.last_check_ok = True
-    elif server.failed_checks >= int(setting("MEETINGS_SERVER_DOWN_AFTER_CHECKS")):
-        server.last_check_ok = False
-    server.last_check_detail = detail[:300]
-    MediaServer.objects.filter(pk=server.pk).update(
-        last_checked_at=server.last_checked_at, last_check_ok=server.last_check_ok,
-        last_check_detail=server.last_check_detail, failed_checks=server.failed_checks,
-    )
+    with transaction.atomic():  # the count of failures in a row is read and written under the row's lock
+        row = MediaServer.objects.select_for_update().get(pk=server.pk)
+        was_failing = row.last_check_ok is False
+        server.last_checked_at = timezone.now()
+        server.failed_checks = 0 if ok else row.failed_checks + 1
+        server.last_check_ok = row.last_check_ok
+        if ok:
+            server.last_check_ok = True
+        elif server.failed_checks >= int(setting("MEETINGS_SERVER_DOWN_AFTER_CHECKS")):
+            server.last_check_ok = False
+        server.last_check_detail = detail[:300]
+        MediaServer.objects.filter(pk=server.pk).update(
+            last_checked_at=server.last_checked_at, last_check_ok=server.last_check_ok,
+            last_check_detail=server.last_check_detail, failed_checks=server.failed_checks,
+        )
     if ok and was_failing:
         _provision_waiting_rooms(server=server, now=server.last_checked_at)
     return ok
