@@ -155,8 +155,7 @@ def pass_state(join_pass: JoinPass, *, now: datetime | None = None) -> PassState
             )
             % {"title": meeting.title, "date": format_be_short(opens), "time": _time_text(opens)},
         )
-    room = room_of(meeting)
-    if room is None or room.server is None or room.provisioned_version == 0:
+    if not room_is_ready(meeting):
         return PassState(
             "not_ready", 503, _("ห้องประชุมยังไม่พร้อม"),
             _("ระบบกำลังเตรียมห้องประชุมบนเซิร์ฟเวอร์: รอสักครู่แล้วกดโหลดหน้านี้ใหม่ หากเกิน 5 นาทีโทรแจ้งจังหวัด"),
@@ -437,14 +436,9 @@ def control_centre(*, province_id: int, day: date | None = None, now: datetime |
     for meeting in meetings:
         board = _board(meeting, rows_by_meeting[meeting.pk], tests_by_site)
         poll = polls.get(meeting.pk)
-        room = getattr(meeting, "room", None)
         board.room_ready = room_is_ready(meeting)
         board.polled = (  # the same window as _in_poll_window, on the rows already read
-            meeting.start <= now + JOIN_OPENS_BEFORE
-            and meeting.end >= now - ATTENDANCE_GRACE
-            and room is not None
-            and room.provisioned_version > 0
-            and room.server_id is not None
+            board.room_ready and meeting.start <= now + JOIN_OPENS_BEFORE and meeting.end >= now - ATTENDANCE_GRACE
         )
         if poll is not None:
             board.polled_at, board.poll_error = poll.polled_at, poll.error
