@@ -9,6 +9,7 @@ only through a valid pass.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -25,6 +26,11 @@ ATTENDANCE_GRACE = timedelta(minutes=15)
 TEST_CALL_COUNTS_FOR = timedelta(hours=24)
 
 
+def new_media_token() -> str:
+    """A token for the media server (Janus token_auth): random, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
 class JoinPass(models.Model):
     """One site's way into one meeting. The host site's pass makes its holder the moderator."""
 
@@ -35,6 +41,9 @@ class JoinPass(models.Model):
         "districts.Site", on_delete=models.PROTECT, related_name="join_passes", verbose_name=_("สถานที่")
     )
     token = models.CharField(_("รหัสลิงก์"), max_length=64, unique=True, editable=False)
+    # What the site's browser shows the media server (Janus token_auth): added on the server holding the room
+    # while the pass may be used, removed when it may not. Never in a link, a page's URL or a log.
+    media_token = models.CharField(max_length=64, unique=True, editable=False, default=new_media_token)
     created_at = models.DateTimeField(_("ออกเมื่อ"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("ยกเลิกเมื่อ"), null=True, blank=True)
     revoked_reason = models.CharField(_("เหตุที่ยกเลิก"), max_length=200, blank=True)
@@ -114,6 +123,7 @@ class TestCall(models.Model):
         "districts.Site", on_delete=models.CASCADE, related_name="test_calls", verbose_name=_("สถานที่")
     )
     token = models.CharField(_("รหัสลิงก์"), max_length=64, unique=True, editable=False)
+    media_token = models.CharField(max_length=64, unique=True, editable=False, default=new_media_token)
     server = models.ForeignKey(
         "meetings.MediaServer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("เซิร์ฟเวอร์"),

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,17 +23,15 @@ from foundation.audit import Action as AuditAction
 from foundation.audit import audit_record
 from foundation.enqueue import task_send_on_commit
 from meetings.backends.base import MediaServerError, Participant, RoomSpec
-from meetings.media import backend_for_server, room_spec
-from meetings.models import Meeting, Participation, Room
-from meetings.services.rooms import room_description, server_place
+from meetings.conf import setting
+from meetings.media import backend_for_server, room_spec, site_user_id
+from meetings.models import MediaServer, Meeting, Participation, Room
+from meetings.services.rooms import enqueue_tokens_sync, room_description, room_number_new, server_place
 
-from .links import marker_code
-from .models import ATTENDANCE_GRACE, Attendance, AttendancePoll, CalendarFeed, JoinPass, TestCall
+from .models import ATTENDANCE_GRACE, JOIN_OPENS_BEFORE, Attendance, AttendancePoll, CalendarFeed, JoinPass, TestCall
 
 logger = logging.getLogger(__name__)
 
-# Test rooms get numbers far above the meetings' rooms (MEETINGS_ROOM_NUMBER_BASE + meeting id): no clash.
-TEST_ROOM_NUMBER_BASE = 900_000_000_000
 # A test call's page and room live this long; the sweep closes rooms left open longer.
 TEST_CALL_LIFETIME = timedelta(hours=2)
 # A connection not seen for longer than this is taken to have ended when it was last seen (polling stopped).
@@ -100,6 +99,8 @@ def join_pass_revoke(*, join_pass: JoinPass, reason: str = "", reissue: bool = T
         locked.revoked_at = timezone.now()
         locked.revoked_reason = reason[:200]
         locked.save(update_fields=["revoked_at", "revoked_reason"])
+        # Its token leaves the media server as soon as this commits: no new session with it from then on.
+        enqueue_tokens_sync(Room.objects.filter(meeting_id=locked.meeting_id).values_list("server_id", flat=True))
     join_pass.revoked_at, join_pass.revoked_reason = locked.revoked_at, locked.revoked_reason
     if not reissue:
         return None
@@ -136,6 +137,83 @@ def join_pass_renew(*, meeting: Meeting, site: Site, by=None) -> JoinPass:
     if not passes:
         raise ValidationError(_("สถานที่นี้ไม่ได้อยู่ในการประชุมนี้"))
     return passes[0]
+
+
+# --- media tokens (Janus token_auth) -----------------------------------------------------------------------
+
+# A pass's token is on the media server from this long before the site may enter (its window opens
+# JOIN_OPENS_BEFORE before the start; the sweep that adds it runs every few seconds) ...
+TOKEN_LEAD = timedelta(minutes=5)
+
+
+def _token_grace() -> timedelta:
+    """... until this long after the meeting's end (a meeting that runs over), as Jitsi's join tokens."""
+    return timedelta(minutes=int(setting("MEETINGS_JITSI_TOKEN_GRACE_MINUTES")))
+
+
+def media_tokens_wanted(*, server: MediaServer, now: datetime | None = None) -> set[str]:
+    """The tokens the server must accept now: the valid passes of the sites still invited to the open meetings
+    whose room it holds, from TOKEN_LEAD before their window opens to the grace after their end, and the
+    test calls whose room on it is open."""
+    now = now or timezone.now()
+    invited = Participation.objects.filter(meeting_id=OuterRef("meeting_id"), site_id=OuterRef("site_id"))
+    passes = JoinPass.objects.filter(
+        Exists(invited),
+        revoked_at__isnull=True,
+        meeting__room__server=server,
+        meeting__status__in=[Meeting.Status.SCHEDULED, Meeting.Status.READY],
+        meeting__start__lte=now + JOIN_OPENS_BEFORE + TOKEN_LEAD,
+        meeting__end__gt=now - _token_grace(),
+    ).order_by()
+    tests = TestCall.objects.filter(
+        server=server, room_closed_at__isnull=True, started_at__gt=now - TEST_CALL_LIFETIME
+    ).order_by()
+    return set(passes.values_list("media_token", flat=True)) | set(tests.values_list("media_token", flat=True))
+
+
+@dataclass(frozen=True)
+class TokenSync:
+    server: str
+    added: int = 0
+    removed: int = 0
+    kept: int = 0
+
+
+def media_tokens_sync(*, server_id: int, now: datetime | None = None) -> TokenSync:
+    """Make the server accept exactly the tokens of `media_tokens_wanted`: add the missing ones (a window that
+    opened, a restarted Janus that forgot them all), remove the others (a revoked pass, a site taken off the
+    meeting, a cancelled or ended meeting, a closed test room). Safe to run twice; runs one at a time per
+    server (under the server row's lock), so a sync that read the rows before a revoke cannot add its token
+    back after another removed it. Raises MediaServerError when the server cannot be reached (the sweep runs
+    it again)."""
+    with transaction.atomic():
+        server = MediaServer.objects.select_for_update().filter(pk=server_id).first()
+        if server is None or server.state == MediaServer.State.DOWN:
+            return TokenSync(server=str(server or server_id))
+        backend = backend_for_server(server)
+        if not backend.keeps_tokens:
+            return TokenSync(server=server.name)
+        wanted = media_tokens_wanted(server=server, now=now)
+        have = backend.tokens()
+        for token in sorted(wanted - have):
+            backend.token_add(token)
+        for token in sorted(have - wanted):
+            backend.token_remove(token)
+        return TokenSync(server=server.name, added=len(wanted - have), removed=len(have - wanted),
+                         kept=len(wanted & have))
+
+
+def media_tokens_sync_all(*, now: datetime | None = None) -> dict[str, TokenSync | str]:
+    """Every server that keeps tokens and is switched on, each on its own: one that cannot be reached is
+    reported and left to the next sweep."""
+    results: dict[str, TokenSync | str] = {}
+    for server in MediaServer.objects.exclude(state=MediaServer.State.DOWN).exclude(kind=MediaServer.Kind.JITSI):
+        try:
+            results[server.name] = media_tokens_sync(server_id=server.pk, now=now)
+        except MediaServerError as error:
+            logger.warning("tokens of %s not in step yet: %s", server.name, error)
+            results[server.name] = type(error).__name__
+    return results
 
 
 # --- calendar feeds ----------------------------------------------------------------------------------------
@@ -208,15 +286,17 @@ def site_test_call_start(*, site: Site, user=None, join_pass: JoinPass | None = 
             join_pass=join_pass,
             pin=f"{secrets.randbelow(10**6):06d}",
             secret=secrets.token_urlsafe(24),
+            room_number=room_number_new(),
         )
         test_call.save()
-        test_call.room_number = TEST_ROOM_NUMBER_BASE + test_call.pk
-        test_call.save(update_fields=["room_number"])
     if server is None:
         _site_test_call_failed(test_call, "ยังไม่มีเซิร์ฟเวอร์สื่อที่ใช้งานได้")
         raise MediaUnavailable(_("ยังไม่มีเซิร์ฟเวอร์สื่อที่ใช้งานได้ในขณะนี้: แจ้งผู้ดูแลระบบของจังหวัด แล้วลองใหม่ภายหลัง"))
     try:
-        backend_for_server(server).create_room(_site_test_room_spec(test_call))
+        backend = backend_for_server(server)
+        backend.create_room(_site_test_room_spec(test_call))
+        if backend.keeps_tokens:  # the clerk's browser may open a session from now on (the sweep keeps it there)
+            backend.token_add(test_call.media_token)
     except MediaServerError as error:
         logger.warning("test call %s: cannot create the test room on %s: %s", test_call.pk, server, error)
         _site_test_call_failed(test_call, f"สร้างห้องทดสอบไม่สำเร็จ: {error}"[:300])
@@ -290,7 +370,10 @@ def site_test_room_close(*, test_call_id: int) -> bool:
             return test_call is not None
         if test_call.server is not None and test_call.room_number:
             try:
-                backend_for_server(test_call.server).destroy_room(_site_test_room_spec(test_call))
+                backend = backend_for_server(test_call.server)
+                backend.destroy_room(_site_test_room_spec(test_call))
+                if backend.keeps_tokens:
+                    backend.token_remove(test_call.media_token)
             except MediaServerError as error:
                 logger.warning("test call %s: cannot close its room yet: %s", test_call.pk, error)
                 return False
@@ -361,8 +444,10 @@ def attendance_poll(*, meeting_id: int, now: datetime | None = None) -> PollResu
     """Ask the media server who is in the meeting's room and record the sites' joins and leaves, and when it was
     asked and what went wrong (AttendancePoll: the control centre shows both, and never asks itself).
 
-    Sites are recognised by the code at the start of their display name (`links.site_marker`); anyone else is
-    recorded by display name as a guest. The periodic task calls this for every meeting in its window.
+    Sites are recognised by who the server says opened each connection (`Participant.holder`: the token of the
+    site's pass, or the identity signed into its Jitsi token), never by the name a participant shows; anyone
+    else is recorded by display name as a guest, whose name counts for no site. The periodic task calls this for
+    every meeting in its window.
     """
     now = now or timezone.now()
     room = Room.objects.select_related("server").filter(meeting_id=meeting_id).first()
@@ -386,17 +471,14 @@ def attendance_poll(*, meeting_id: int, now: datetime | None = None) -> PollResu
 def attendance_record(*, meeting_id: int, present: Iterable[Participant], now: datetime) -> PollResult:
     """Bring the meeting's Attendance rows in line with who is present now. Safe to run twice, or at once."""
     result = PollResult(meeting_id, ok=True)
-    invited = {
-        p.site.code: p.site
-        for p in Participation.objects.filter(meeting_id=meeting_id).select_related("site__district", "site__province")
-    }
+    site_of_holder = attendance_holders(meeting_id=meeting_id)
     sites_here: dict[int, str] = {}
     guests_here: set[str] = set()
     for participant in present:
         display = (participant.display or f"#{participant.id}")[:200]
-        site = invited.get(marker_code(display))
-        if site is not None:
-            sites_here.setdefault(site.pk, display)
+        site_id = site_of_holder.get(participant.holder) if participant.holder else None
+        if site_id is not None:
+            sites_here.setdefault(site_id, display)
         else:
             guests_here.add(display)
     # Lock the meeting's open rows: two polls at once (the control centre and the periodic task) agree.
@@ -431,6 +513,19 @@ def attendance_record(*, meeting_id: int, present: Iterable[Participant], now: d
         Attendance.objects.bulk_create(new)
         result.joined += [row.display for row in new]
     return result
+
+
+def attendance_holders(*, meeting_id: int) -> dict[str, int]:
+    """holder -> site id for the sites invited to the meeting: the media tokens of their passes (revoked ones too:
+    a session opened before the revoke was that site's), and the identity their Jitsi tokens carry."""
+    invited = {
+        p.site_id: p.site.code
+        for p in Participation.objects.filter(meeting_id=meeting_id).select_related("site__district", "site__province")
+    }
+    passes = JoinPass.objects.filter(meeting_id=meeting_id, site_id__in=invited).order_by()
+    holders = dict(passes.values_list("media_token", "site_id"))
+    holders.update({site_user_id(code): site_id for site_id, code in invited.items()})
+    return holders
 
 
 def attendance_close_stale(*, now: datetime | None = None) -> int:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from meetings.backends.base import TemporaryMediaError
+
 from . import selectors, services
 
 
@@ -24,7 +26,19 @@ def attendance_sweep() -> dict:
         attendance_poll.delay(meeting_id)
     closed = services.attendance_close_stale()
     rooms = services.site_test_rooms_sweep()
-    return {"polled": len(meeting_ids), "closed_rows": closed, "closed_test_rooms": len(rooms)}
+    tokens = services.media_tokens_sync_all()  # windows that opened or closed; a restarted Janus gets them back
+    return {"polled": len(meeting_ids), "closed_rows": closed, "closed_test_rooms": len(rooms),
+            "tokens": {name: getattr(sync, "added", sync) for name, sync in tokens.items()}}
+
+
+@shared_task(
+    name="meetings.join.media_tokens_sync", acks_late=True, ignore_result=True,
+    autoretry_for=(TemporaryMediaError,), retry_backoff=5, retry_backoff_max=60, max_retries=5,
+)
+def media_tokens_sync(server_id: int) -> dict:
+    """Make one media server accept exactly the tokens of the passes and test calls that may be used now."""
+    result = services.media_tokens_sync(server_id=int(server_id))
+    return {"server": result.server, "added": result.added, "removed": result.removed, "kept": result.kept}
 
 
 @shared_task(name="meetings.join.site_test_room_close", acks_late=True, ignore_result=True)

@@ -83,6 +83,12 @@ def backend_for_server(server: MediaServer) -> MediaBackend:
     return client
 
 
+def site_user_id(code: str) -> str:
+    """The user id signed into a site's Jitsi join token: Prosody reports it back for the occupant, and
+    attendance counts the occupant for that site (never by the name it shows)."""
+    return f"site-{code}"
+
+
 def room_spec(room: Room, *, description: str, max_publishers: int) -> RoomSpec:
     return RoomSpec(
         room_id=room.number,

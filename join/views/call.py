@@ -77,11 +77,13 @@ def _unknown_pass(request) -> HttpResponse:
 
 
 def _call_config(request, *, mode: str, server: MediaServer, room_number: int, pin: str, display: str,
-                 site: Site, moderator: bool, ends_at, **extra) -> dict:
+                 site: Site, moderator: bool, ends_at, media_token: str, **extra) -> dict:
     return {
         "mode": mode,
         "kind": server.kind,
         "server": server.public_url or server.url,
+        # Janus token_auth: the token the portal added on that server for this pass (or test call) alone.
+        "token": media_token,
         "room": room_number,
         "pin": pin,
         "display": display,
@@ -140,7 +142,7 @@ class JoinPageView(View):
             return _capability_page(HttpResponseRedirect(target.url))
         config = _call_config(
             request, mode="meeting", server=room.server, room_number=room.number, pin=room.pin, display=display,
-            site=site, moderator=join_pass.is_moderator, ends_at=meeting.end,
+            site=site, moderator=join_pass.is_moderator, ends_at=meeting.end, media_token=join_pass.media_token,
             moderateUrl=pass_moderate_path(token) if join_pass.is_moderator else "",
             testUrl=pass_test_path(token),
         )
@@ -215,7 +217,7 @@ class TestCallPageView(View):
         config = _call_config(
             request, mode="test", server=test_call.server, room_number=test_call.room_number, pin=test_call.pin,
             display=site_marker(test_call.site), site=test_call.site, moderator=False,
-            ends_at=test_call.started_at + services.TEST_CALL_LIFETIME,
+            ends_at=test_call.started_at + services.TEST_CALL_LIFETIME, media_token=test_call.media_token,
             resultUrl=reverse("join:test-call-result", kwargs={"token": token}),
         )
         context = {"config": config, "test_call": test_call, "site": test_call.site, "mode": "test"}

@@ -22,6 +22,8 @@ class TemporaryMediaError(MediaServerError):
 class PermanentMediaError(MediaServerError):
     """Retrying the same request will not help: bad request, wrong secret, refused."""
 
+    code: int | None = None  # the server's own error code, when it gave one
+
 
 class RoomNotFound(PermanentMediaError):
     """The room does not exist on the server."""
@@ -46,6 +48,10 @@ class Participant:
     id: str
     display: str
     publisher: bool = False
+    # Who the server says opened this connection, which the participant cannot choose: for Janus the token its
+    # session was opened with (the Admin API's handle_info), for Jitsi the identity signed into its JWT. "" when
+    # the server does not say. Attendance counts a participant for the site whose pass holds it, never by name.
+    holder: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,7 @@ class JoinTarget:
     pin: str = ""
     display: str = ""
     moderator: bool = False
+    token: str = ""  # Janus: the token the browser sends with every request (token_auth); "" elsewhere
     extra: dict = field(default_factory=dict)
 
 
@@ -89,13 +96,33 @@ class MediaBackend(abc.ABC):
 
     @abc.abstractmethod
     def join_target(
-        self, spec: RoomSpec, *, display: str, moderator: bool, user_id: str = "", expires: datetime | None = None
+        self, spec: RoomSpec, *, display: str, moderator: bool, user_id: str = "", expires: datetime | None = None,
+        token: str = "",
     ) -> JoinTarget:
-        """What a browser needs to enter the room; `expires`: no credential in it outlives this moment."""
+        """What a browser needs to enter the room; `expires`: no credential in it outlives this moment; `token`:
+        the pass's token, for a server that keeps tokens (the portal adds it there while the pass may be used)."""
 
     @abc.abstractmethod
     def health(self) -> bool:
         """True when the server answers."""
+
+    # -- tokens: who may open a session on the server at all (Janus token_auth) -------------------------------
+    # A server that keeps tokens lets a browser in only with one the portal added; the others (Jitsi, whose
+    # JWTs carry their own expiry) keep none, and the portal does not call the three methods below for them.
+
+    keeps_tokens: bool = False
+
+    def tokens(self) -> set[str]:  # pragma: no cover - only for servers that keep tokens
+        """The tokens the server accepts now."""
+        raise PermanentMediaError(f"{self.kind} keeps no tokens")
+
+    def token_add(self, token: str) -> None:  # pragma: no cover - only for servers that keep tokens
+        """Let a browser holding `token` in (to the VideoRoom plugin alone). Adding it twice is harmless."""
+        raise PermanentMediaError(f"{self.kind} keeps no tokens")
+
+    def token_remove(self, token: str) -> None:  # pragma: no cover - only for servers that keep tokens
+        """Stop `token` from working: every later request with it is refused. A token already gone is fine."""
+        raise PermanentMediaError(f"{self.kind} keeps no tokens")
 
     def kick(self, spec: RoomSpec, participant_id: str) -> None:  # pragma: no cover - optional
         raise PermanentMediaError(f"{self.kind} cannot remove a participant")

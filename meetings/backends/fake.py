@@ -26,8 +26,10 @@ from .base import (
 
 class FakeBackend(MediaBackend):
     kind = "fake"
+    keeps_tokens = True
 
     down: ClassVar[bool] = False
+    _tokens: ClassVar[set[str]] = set()
     _rooms: ClassVar[dict[int, RoomSpec]] = {}
     _participants: ClassVar[dict[int, list[Participant]]] = {}
     _muted: ClassVar[set[tuple[int, str]]] = set()
@@ -44,6 +46,7 @@ class FakeBackend(MediaBackend):
         """Forget every room and participant; bring the server back up."""
         with cls._lock:
             cls._rooms.clear()
+            cls._tokens.clear()
             cls._participants.clear()
             cls._muted.clear()
             cls.down = False
@@ -120,8 +123,24 @@ class FakeBackend(MediaBackend):
             if any(p.id == participant_id for p in self._participants.get(spec.room_id, [])):
                 self._muted.add((spec.room_id, participant_id))
 
+    def tokens(self) -> set[str]:
+        self._check(1)
+        with self._lock:
+            return set(self._tokens)
+
+    def token_add(self, token: str) -> None:
+        self._check(1)
+        with self._lock:
+            self._tokens.add(token)
+
+    def token_remove(self, token: str) -> None:
+        self._check(1)
+        with self._lock:
+            self._tokens.discard(token)
+
     def join_target(
-        self, spec: RoomSpec, *, display: str, moderator: bool, user_id: str = "", expires: datetime | None = None
+        self, spec: RoomSpec, *, display: str, moderator: bool, user_id: str = "", expires: datetime | None = None,
+        token: str = "",
     ) -> JoinTarget:
         self._check(spec.room_id)
         return JoinTarget(
@@ -132,6 +151,7 @@ class FakeBackend(MediaBackend):
             pin=spec.pin,
             display=display,
             moderator=moderator,
+            token=token,
         )
 
     def health(self) -> bool:

@@ -6,6 +6,10 @@ falls back to the Janus API proper: one long-lived session and handle, re-create
 
 Rooms are always created with `permanent: false` and `is_private: true`: they vanish when Janus restarts, and
 the portal re-creates them (`room_exists` tells it).
+
+Every Janus prachum configures has `token_auth` on: a browser opens a session only with a token the portal added
+through the Admin API (`token_add`, for the VideoRoom plugin alone), and loses it when the portal removes it.
+Stored tokens live in Janus's memory, like its rooms: the portal adds them again after a restart.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ VIDEOROOM = "janus.plugin.videoroom"
 NO_SUCH_ROOM = 426
 ROOM_EXISTS = 427
 NO_SUCH_FEED = 428  # no such participant, or no such stream (mid) of that participant
+# Janus core error on remove_token for a token it does not hold ("Error removing token", measured on 1.1.2).
+TOKEN_NOT_REMOVED = 490
 # Janus core error codes meaning "your session or handle is gone": safe to re-create them and send again.
 SESSION_GONE = frozenset({458, 459})
 
@@ -54,6 +60,7 @@ class _SessionGone(Exception):
 
 class JanusBackend(MediaBackend):
     kind = "janus"
+    keeps_tokens = True
 
     def __init__(
         self,
@@ -142,14 +149,58 @@ class JanusBackend(MediaBackend):
         return bool(answer.get("exists"))
 
     def participants(self, room_id: int, name: str = "") -> list[Participant]:
-        """Who is in the room; an empty list when the room does not exist (as with Jitsi)."""
+        """Who is in the room; an empty list when the room does not exist (as with Jitsi). With the Admin API,
+        each participant's `holder` is the token its session was opened with (which it cannot choose)."""
         answer = self._videoroom(
             {"request": "listparticipants", "room": check_room_id(room_id)}, tolerate=(NO_SUCH_ROOM,)
         )
+        people = answer.get("participants", [])
+        holders = self._holders(room_id) if people and self.admin_url else {}
         return [
-            Participant(id=str(p["id"]), display=p.get("display", ""), publisher=bool(p.get("publisher")))
-            for p in answer.get("participants", [])
+            Participant(
+                id=str(p["id"]), display=p.get("display", ""), publisher=bool(p.get("publisher")),
+                holder=holders.get(str(p["id"]), ""),
+            )
+            for p in people
         ]
+
+    def _holders(self, room_id: int) -> dict[str, str]:
+        """participant id -> the token of the session that joined room `room_id` as that participant, read from
+        the Admin API (list_sessions, list_handles, handle_info). A session or handle that ends while it is read
+        is skipped: it has left."""
+        holders: dict[str, str] = {}
+        for session in self._admin("list_sessions").get("sessions") or []:
+            try:
+                handles = self._admin("list_handles", f"/{int(session)}").get("handles") or []
+            except _SessionGone:
+                continue
+            for handle in handles:
+                try:
+                    info = self._admin("handle_info", f"/{int(session)}/{int(handle)}").get("info") or {}
+                except _SessionGone:
+                    continue
+                joined = info.get("plugin_specific") or {}
+                if info.get("plugin") == VIDEOROOM and joined.get("type") == "publisher" and (
+                    joined.get("room") == room_id
+                ):
+                    holders[str(joined.get("id"))] = str(info.get("token") or "")
+        return holders
+
+    # -- tokens (token_auth) ---------------------------------------------------------------------------------
+
+    def tokens(self) -> set[str]:
+        answer = self._admin("list_tokens")
+        return {str(entry.get("token")) for entry in (answer.get("data") or {}).get("tokens") or []}
+
+    def token_add(self, token: str) -> None:
+        self._admin("add_token", token=_token(token), plugins=[VIDEOROOM])
+
+    def token_remove(self, token: str) -> None:
+        try:
+            self._admin("remove_token", token=_token(token))
+        except PermanentMediaError as error:
+            if getattr(error, "code", None) != TOKEN_NOT_REMOVED:  # 490: Janus does not hold it (gone already)
+                raise
 
     def kick(self, spec: RoomSpec, participant_id: str) -> None:
         """Remove someone from the room. A participant (or room) already gone is not an error."""
@@ -174,7 +225,8 @@ class JanusBackend(MediaBackend):
             self._videoroom(request, tolerate=(NO_SUCH_ROOM, NO_SUCH_FEED))
 
     def join_target(
-        self, spec: RoomSpec, *, display: str, moderator: bool, user_id: str = "", expires: datetime | None = None
+        self, spec: RoomSpec, *, display: str, moderator: bool, user_id: str = "", expires: datetime | None = None,
+        token: str = "",
     ) -> JoinTarget:
         return JoinTarget(
             kind=self.kind,
@@ -184,6 +236,7 @@ class JanusBackend(MediaBackend):
             pin=spec.pin,
             display=display,
             moderator=moderator,
+            token=token,
         )
 
     def health(self) -> bool:
@@ -210,6 +263,14 @@ class JanusBackend(MediaBackend):
             return False  # private rooms are listed only with the admin_key: cannot tell
         rooms = self._videoroom({"request": "list", "admin_key": self.admin_key}).get("list", [])
         return any(room.get("room") == room_id and room.get("pin_required") for room in rooms)
+
+    def _admin(self, what: str, path: str = "", **fields) -> dict:
+        """One request of the Admin API proper (tokens, sessions): the answer, or the mapped error."""
+        if not self.admin_url:
+            raise PermanentMediaError(f"Janus {what!r} needs the Admin API (admin_url and its secret)")
+        return self._post(
+            f"{self.admin_url}{path}", {"janus": what, "admin_secret": self.admin_secret, **fields}, admin=True
+        )
 
     def _videoroom(self, request: dict, tolerate: Iterable[int] = ()) -> dict:
         """Send one synchronous VideoRoom request; return its answer, or raise the mapped error.
@@ -291,10 +352,19 @@ class JanusBackend(MediaBackend):
             code = error.get("code")
             if code in SESSION_GONE:
                 raise _SessionGone(code)
-            raise PermanentMediaError(f"Janus error {code} on {what!r}: {error.get('reason', '')}")
+            failure = PermanentMediaError(f"Janus error {code} on {what!r}: {error.get('reason', '')}")
+            failure.code = code
+            raise failure
         if response.status_code >= 400:
             raise PermanentMediaError(f"Janus at {url} answered HTTP {response.status_code} to {what!r}")
         return answer
+
+
+def _token(token: str) -> str:
+    """A token as the portal makes them (URL-safe, not empty): anything else is a bug, not something to send."""
+    if not token or len(token) > 128 or not all(char.isalnum() or char in "-_" for char in token):
+        raise ValueError("a Janus token must be 1-128 URL-safe characters")
+    return token
 
 
 def _participant_id(participant_id: str) -> int:

@@ -115,7 +115,8 @@ class JitsiBackend(MediaBackend):
         return jwt.encode(claims, self.app_secret, algorithm="HS256")
 
     def join_target(
-        self, spec: RoomSpec, *, display: str, moderator: bool, user_id: str = "", expires: datetime | None = None
+        self, spec: RoomSpec, *, display: str, moderator: bool, user_id: str = "", expires: datetime | None = None,
+        token: str = "",
     ) -> JoinTarget:
         name = room_name(spec.name)
         now = datetime.now(tz=UTC)
@@ -128,6 +129,9 @@ class JitsiBackend(MediaBackend):
             room=name,
             display=display,
             user_id=user_id,
+            # Prosody stamps the JWT's identity on the occupant (the client cannot change it): /room reports it
+            # as the email, and the portal reads the holder from it (`participants`).
+            email=f"{user_id}@{HOLDER_DOMAIN}" if user_id else "",
             moderator=moderator,
             not_before=not_before,
             expires=until,
@@ -164,7 +168,9 @@ class JitsiBackend(MediaBackend):
         if not isinstance(occupants, list):
             raise PermanentMediaError(f"unexpected answer from mod_muc_size /room: {occupants!r}")
         return [
-            Participant(id=str(o.get("jid", "")), display=str(o.get("display_name") or ""))
+            Participant(
+                id=str(o.get("jid", "")), display=str(o.get("display_name") or ""), holder=_holder(o.get("email")),
+            )
             for o in occupants
             if isinstance(o, dict)
         ]
@@ -330,3 +336,13 @@ def conflict_answer(reservation_id: int) -> dict:
 def refusal_answer(message: str) -> dict:
     """The body of a 4xx answer (not 409) refusing the room; Prosody shows `message`."""
     return {"message": message}
+
+
+# The domain of the identity the portal signs into a join token (`<user id>@prachum.invalid`): never a mailbox.
+HOLDER_DOMAIN = "prachum.invalid"
+
+
+def _holder(email: object) -> str:
+    """The user id the portal signed into the occupant's JWT, from the email Prosody reports for it."""
+    user, at, domain = str(email or "").partition("@")
+    return user if at and domain == HOLDER_DOMAIN else ""

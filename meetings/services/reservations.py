@@ -19,7 +19,7 @@ from districts.models import Site
 from ..backends.base import JoinTarget
 from ..backends.jitsi import ConferenceRequest, format_start_time, parse_start_time, reservation_answer
 from ..conf import setting
-from ..media import backend_for_server, room_spec
+from ..media import backend_for_server, room_spec, site_user_id
 from ..models import MediaServer, Meeting, Room
 from .rooms import CLOSED, room_description
 from .scheduling import when_text
@@ -106,7 +106,9 @@ def reservation_delete(*, reservation_id: int) -> ReservationAnswer:
     return ReservationAnswer(200, {})
 
 
-def room_join_target(*, room: Room, site: Site, display: str = "", user_id: str = "") -> JoinTarget:
+def room_join_target(
+    *, room: Room, site: Site, display: str = "", user_id: str = "", token: str = ""
+) -> JoinTarget:
     """What a site's browser needs to enter the meeting's room (for Jitsi: the room's address with the site's
     JWT, which expires MEETINGS_JITSI_TOKEN_GRACE_MINUTES after the meeting's end); the host site joins as
     moderator. Raises MediaServerError when the backend cannot make it (a meeting that is over gets none)."""
@@ -116,6 +118,7 @@ def room_join_target(*, room: Room, site: Site, display: str = "", user_id: str 
         spec,
         display=display or site.name,
         moderator=site.pk == meeting.host_site_id,
-        user_id=user_id or f"site-{site.code}",
+        user_id=user_id or site_user_id(site.code),
         expires=meeting.end + timedelta(minutes=int(setting("MEETINGS_JITSI_TOKEN_GRACE_MINUTES"))),
+        token=token,
     )

@@ -43,9 +43,27 @@ def enqueue_provision(room_id: int) -> None:
     task_send_on_commit("meetings.room_provision", room_id)
 
 
+def enqueue_tokens_sync(server_ids) -> None:
+    """Once the current transaction commits, bring the tokens of these servers in line with the rows (the join
+    app's `meetings.join.media_tokens_sync`: a room placed, moved, changed or removed changes which passes may
+    open a session there)."""
+    for server_id in sorted({server_id for server_id in server_ids if server_id is not None}):
+        task_send_on_commit("meetings.join.media_tokens_sync", server_id)
+
+
 def enqueue_provision_batch(room_ids: list[int]) -> None:
     """Send one task for several rooms once the current transaction commits (the sweep's way)."""
     task_send_on_commit("meetings.rooms_provision", list(room_ids))
+
+
+# Room numbers are drawn at random from this range (Janus reads them as JavaScript numbers: below 2**53), so
+# nobody finds a room by counting; the unique constraint on (server, number) refuses the improbable repeat.
+ROOM_NUMBERS = range(10**9, 2**53 - 1)
+
+
+def room_number_new() -> int:
+    """A new room number nobody can guess (for a meeting's room or a test call's)."""
+    return ROOM_NUMBERS.start + secrets.randbelow(len(ROOM_NUMBERS))
 
 
 def room_description(meeting: Meeting) -> str:
@@ -108,7 +126,7 @@ def _least_loaded(
 def room_create(*, meeting: Meeting, participants: int) -> Room:
     """The room row of a new meeting, placed on a server when one has room, and its provisioning enqueued."""
     server = server_place(participants=participants, start=meeting.start, end=meeting.end)
-    number = int(setting("MEETINGS_ROOM_NUMBER_BASE")) + meeting.pk
+    number = room_number_new()
     room = Room(
         meeting=meeting,
         server=server,
@@ -141,6 +159,7 @@ def room_change(*, meeting: Meeting) -> Room | None:
     room.save(update_fields=["publishers", "desired_version", "state", "attempts", "next_attempt_at",
                              "last_error", "updated_at"])
     enqueue_provision(room.pk)
+    enqueue_tokens_sync([room.server_id])  # a site taken off the meeting: its pass stops opening sessions
     return room
 
 
@@ -157,6 +176,7 @@ def room_retire(*, meeting: Meeting) -> Room | None:
     room.save(update_fields=["state", "attempts", "next_attempt_at", "last_error", "updated_at"])
     if on_server:
         enqueue_provision(room.pk)
+    enqueue_tokens_sync([room.server_id])  # the meeting's passes stop opening sessions at once
     return room
 
 
@@ -262,6 +282,7 @@ class _Outcomes:
             Meeting.objects.filter(pk__in=self.ready_meetings, status=Meeting.Status.SCHEDULED).update(
                 status=Meeting.Status.READY
             )
+        enqueue_tokens_sync(room.server_id for room in [*self.provisioned, *self.destroyed])
         for room in self.provisioned:
             room.state, room.provisioned_version, room.attempts, room.last_error = (
                 Room.State.PROVISIONED, room.desired_version, 0, "")

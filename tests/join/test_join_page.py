@@ -9,9 +9,10 @@ from django.test import Client
 from join.links import join_path, pass_moderate_path, site_marker
 from meetings.backends.base import Participant
 from meetings.backends.fake import FakeBackend
-from tests.factories.meetings import MeetingFactory
+from tests.factories.meetings import MeetingFactory, site
+from tests.services.janus import RawParticipant
 
-from .conftest import HALL, KUMPHAWAPI, MUEANG, NA_YUNG, JanusPublisher, pass_of
+from .conftest import HALL, KUMPHAWAPI, MUEANG, NA_YUNG, pass_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -102,8 +103,10 @@ def test_moderation_on_a_real_janus(client, janus, janus_server, schedule):
     meeting = schedule(sites=(MUEANG, KUMPHAWAPI))
     room = meeting.room
     assert room.server == janus_server
-    hall = JanusPublisher(janus, room.number, room.pin, site_marker(pass_of(meeting, HALL).site)).join()
-    mueang = JanusPublisher(janus, room.number, room.pin, site_marker(pass_of(meeting, MUEANG).site)).join()
+    hall, mueang = (
+        RawParticipant(janus, room.number, display=site_marker(site(code)), pin=room.pin).enter()
+        for code in (HALL, MUEANG)
+    )
     try:
         present = {p["id"] for p in janus.admin_message({"request": "listparticipants", "room": room.number})[
             "participants"]}

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-import requests
 
 from meetings.backends.fake import FakeBackend
 from meetings.models import MediaServer
 from tests.factories.meetings import MediaServerFactory, SchedulerFactory
-from tests.services.janus import JanusServer
+from tests.services.janus import JanusServer, JoinRefused, RawParticipant
 
 
 @pytest.fixture
@@ -60,32 +59,12 @@ def janus_pin_accepted(janus: JanusServer, room: int, pin: str) -> bool:
 
     Janus's `list` only says whether a pin is required; joining is how a browser learns whether a pin is right.
     """
-    with requests.Session() as http:
-        session = http.post(janus.base_url, json={"janus": "create", "transaction": "c"}, timeout=5).json()
-        session_id = session["data"]["id"]
+    with RawParticipant(janus, room, display="t", pin=pin) as participant:
         try:
-            handle = http.post(
-                f"{janus.base_url}/{session_id}",
-                json={"janus": "attach", "plugin": "janus.plugin.videoroom", "transaction": "a"},
-                timeout=5,
-            ).json()["data"]["id"]
-            http.post(
-                f"{janus.base_url}/{session_id}/{handle}",
-                json={"janus": "message", "transaction": "j",
-                      "body": {"request": "join", "ptype": "publisher", "room": room, "pin": pin, "display": "t"}},
-                timeout=5,
-            )
-            for _ in range(20):
-                events = http.get(f"{janus.base_url}/{session_id}?maxev=5", timeout=10).json()
-                for event in events if isinstance(events, list) else [events]:
-                    data = (event.get("plugindata") or {}).get("data") or {}
-                    if data.get("videoroom") == "joined":
-                        return True
-                    if "error_code" in data:
-                        return False
-            raise AssertionError("Janus sent no answer to join")
-        finally:
-            http.post(f"{janus.base_url}/{session_id}", json={"janus": "destroy", "transaction": "d"}, timeout=5)
+            participant.enter()
+        except JoinRefused:
+            return False
+    return True
 
 
 

@@ -223,6 +223,24 @@ class JanusServer:
             raise RuntimeError(f"janus admin error: {answer}")
         return answer["response"]
 
+    def admin(self, what: str, **fields) -> dict:
+        """One request of the Admin API proper (add_token, list_tokens, list_sessions, ...); its whole answer."""
+        payload = {"janus": what, "transaction": secrets.token_hex(6), "admin_secret": self.admin_secret, **fields}
+        answer = requests.post(self.admin_url, json=payload, timeout=5).json()
+        if answer.get("janus") != "success":
+            raise RuntimeError(f"janus admin error: {answer}")
+        return answer
+
+    def grant(self, token: str | None = None) -> str:
+        """Add a token (VideoRoom only) as the portal does for a pass, and return it: for the tests' own raw
+        clients, since every Janus here has token_auth on. Tokens do not survive a restart."""
+        token = token or secrets.token_urlsafe(16)
+        self.admin("add_token", token=token, plugins=[VIDEOROOM])
+        return token
+
+    def tokens(self) -> set[str]:
+        return {entry["token"] for entry in self.admin("list_tokens")["data"]["tokens"]}
+
     def rooms(self) -> dict[int, dict]:
         """Every room, private ones included (the `list` request with the admin_key), by room id."""
         answer = self.admin_message({"request": "list", "admin_key": self.admin_key})
@@ -271,24 +289,40 @@ class RawParticipant:
     Enough for `listparticipants`, pins, kicks and attendance; a real call needs a browser (tests/e2e).
     """
 
-    def __init__(self, server: JanusServer, room: int, *, display: str, pin: str = "") -> None:
+    def __init__(
+        self, server: JanusServer, room: int, *, display: str, pin: str = "", token: str | None = None
+    ) -> None:
+        """`token`: the one its requests carry (token_auth); by default one added for it, as the portal adds a
+        pass's; "" for none (an outsider)."""
         self.server = server
         self.room = room
         self.display = display
         self.pin = pin
+        self.token = server.grant() if token is None else token
         self.http = requests.Session()
         self.session_id: int | None = None
         self.id: int | None = None  # the participant id Janus gave us, once joined
 
     def _post(self, path: str, payload: dict) -> dict:
         payload = {"transaction": secrets.token_hex(6), **payload}
-        if self.server.api_secret:
-            payload["apisecret"] = self.server.api_secret
+        if self.token:  # as a browser: a token, never the api secret (the portal keeps that to itself)
+            payload["token"] = self.token
         return self.http.post(f"{self.server.base_url}{path}", json=payload, timeout=5).json()
 
+    def enter(self) -> RawParticipant:
+        """Join the room, or raise JoinRefused with Janus's answer."""
+        answer = self.join()
+        if answer.get("videoroom") != "joined":
+            raise JoinRefused(answer)
+        return self
+
     def join(self) -> dict:
-        """Join the room; returns the plugin's answer (`videoroom: joined`, or an `error_code`)."""
-        self.session_id = self._post("", {"janus": "create"})["data"]["id"]
+        """Join the room; returns the plugin's answer (`videoroom: joined`, or an `error_code`). Raises
+        JoinRefused when Janus refuses the session itself (no valid token)."""
+        created = self._post("", {"janus": "create"})
+        if created.get("janus") != "success":
+            raise JoinRefused(created)
+        self.session_id = created["data"]["id"]
         handle = self._post(f"/{self.session_id}", {"janus": "attach", "plugin": VIDEOROOM})["data"]["id"]
         body = {"request": "join", "ptype": "publisher", "room": self.room, "display": self.display}
         if self.pin:
@@ -299,8 +333,8 @@ class RawParticipant:
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             params = {"maxev": 10, "rid": int(time.time() * 1000)}
-            if self.server.api_secret:
-                params["apisecret"] = self.server.api_secret
+            if self.token:
+                params["token"] = self.token
             events = self.http.get(f"{self.server.base_url}/{self.session_id}", params=params, timeout=35).json()
             for event in events if isinstance(events, list) else [events]:
                 if event.get("transaction") == sent["transaction"] and "plugindata" in event:
@@ -321,3 +355,11 @@ class RawParticipant:
 
     def __exit__(self, *exc: object) -> None:
         self.leave()
+
+
+class JoinRefused(AssertionError):
+    """Janus answered the VideoRoom join with an error (a wrong pin, no such room)."""
+
+    def __init__(self, data: dict) -> None:
+        super().__init__(f"Janus refused the join: {data}")
+        self.data = data

@@ -26,7 +26,7 @@ from meetings.backends.base import (
     TemporaryMediaError,
 )
 from meetings.backends.janus import JanusBackend
-from tests.services.janus import JanusServer, RawParticipant, raw_create_destroy
+from tests.services.janus import JanusServer, JoinRefused, RawParticipant, raw_create_destroy
 
 pytestmark = pytest.mark.integration
 
@@ -61,9 +61,11 @@ def backend_of(server: JanusServer, route: str, **overrides) -> JanusBackend:
     return backend
 
 
+# Every Janus here has token_auth on: the backend's session route (no Admin API) passes with the api secret,
+# which the portal keeps to itself (browsers get tokens).
 @pytest.fixture(scope="module")
 def janus():
-    with JanusServer() as server:
+    with JanusServer(api_secret=secrets.token_urlsafe(12)) as server:
         yield server
 
 
@@ -77,7 +79,7 @@ def backend(request, janus):
 @pytest.fixture
 def own_janus():
     """A Janus of the test's own, for killing and restarting."""
-    with JanusServer() as server:
+    with JanusServer(api_secret=secrets.token_urlsafe(12)) as server:
         yield server
 
 
@@ -112,8 +114,10 @@ def test_the_pin_is_enforced(backend, janus):
         assert without.join()["error_code"] in (429, 433)
     with RawParticipant(janus, spec.room_id, display="อำเภอกุมภวาปี", pin="4711") as right:
         assert right.join()["videoroom"] == "joined"
+        # With the Admin API the backend also says which token opened the participant's session.
         assert backend.participants(spec.room_id) == [
-            Participant(id=str(right.id), display="อำเภอกุมภวาปี", publisher=False)
+            Participant(id=str(right.id), display="อำเภอกุมภวาปี", publisher=False,
+                        holder=right.token if backend.admin_url else "")
         ]
 
 
@@ -318,6 +322,42 @@ def test_api_secret_is_sent_on_the_session_route():
             bad.room_exists(spec.room_id)
         good.close()
         bad.close()
+
+
+# -- tokens (token_auth) ----------------------------------------------------------------------------------------
+
+
+def test_tokens_are_added_listed_and_removed_and_only_a_held_one_opens_a_session(janus):
+    backend = backend_of(janus, "admin")
+    spec = make_spec()
+    backend.create_room(spec)
+    token = secrets.token_urlsafe(24)
+    with RawParticipant(janus, spec.room_id, display="x", pin="4711", token=token) as before:
+        with pytest.raises(JoinRefused, match="403"):
+            before.join()  # not added yet: no session at all
+    backend.token_add(token)
+    backend.token_add(token)  # twice is harmless
+    assert token in backend.tokens()
+    with RawParticipant(janus, spec.room_id, display="x", pin="4711", token=token) as inside:
+        assert inside.join()["videoroom"] == "joined"
+        backend.token_remove(token)
+        assert token not in backend.tokens()
+        # The session it opened is refused from the next request on, and no new one opens.
+        assert inside._post(f"/{inside.session_id}", {"janus": "keepalive"})["error"]["code"] == 403
+    with RawParticipant(janus, spec.room_id, display="x", pin="4711", token=token) as after:
+        with pytest.raises(JoinRefused, match="403"):
+            after.join()
+    backend.token_remove(token)  # gone already: fine
+    with pytest.raises(ValueError, match="URL-safe"):
+        backend.token_add('bad"token')
+    backend.close()
+
+
+def test_tokens_need_the_admin_api(janus):
+    backend = backend_of(janus, "session")
+    with pytest.raises(PermanentMediaError, match="Admin API"):
+        backend.tokens()
+    backend.close()
 
 
 # -- the server going away --------------------------------------------------------------------------------------
