@@ -287,7 +287,16 @@ def test_no_log_holds_a_capability_token(stack, browser):
     while len([r for r in stack.access_log() if r["query"] == "probe=tokens"]) < len(paths):
         assert time.monotonic() < deadline, stack.web.log()[-3000:]
         time.sleep(0.05)
-    nginx_log = access_log_of(stack.tmp / "nginx" / "prachum-locations.conf").read_text()
+    # The join page's long poll to Janus carries its pass's media token in the query (janus.js does so).
+    media_token = secrets.token_urlsafe(32)
+    tokens.append(media_token)
+    browser.get(f"{stack.https}/janus/123?rid=1&maxev=10&token={media_token}&probe=janus", timeout=10)
+    nginx_log_path = access_log_of(stack.tmp / "nginx" / "prachum-locations.conf")
+    while "probe=janus" not in nginx_log_path.read_text():  # nginx writes the line once the answer is sent
+        assert time.monotonic() < deadline + 5
+        time.sleep(0.05)
+    nginx_log = nginx_log_path.read_text()
+    assert "/janus/123?rid=1&maxev=10&token=...&probe=janus" in nginx_log
     logs = {"nginx": nginx_log, "gunicorn and Django": stack.web.log()}
     for name, text in logs.items():
         for token in tokens:
