@@ -332,3 +332,23 @@ class Room(models.Model):
             return True
         return self.state == self.State.PROVISIONED and self.provisioned_version == self.desired_version
 
+
+class LeftoverRoom(models.Model):
+    """A room a meeting left behind on a server it was moved off (the server was failing): its number and secret,
+    kept until the server answers again and the room is destroyed there (the rooms sweep), so no copy of a
+    meeting's room lingers on a server with its PIN. A row is the promise that it will be."""
+
+    server = models.ForeignKey(MediaServer, on_delete=models.CASCADE, related_name="leftover_rooms")
+    number = models.PositiveBigIntegerField()
+    name = models.CharField(max_length=100)
+    secret = models.CharField(max_length=64)
+    left_at = models.DateTimeField(auto_now_add=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("ห้องที่ค้างบนเซิร์ฟเวอร์เดิม")
+        verbose_name_plural = _("ห้องที่ค้างบนเซิร์ฟเวอร์เดิม")
+        constraints = [models.UniqueConstraint(fields=["server", "number"], name="leftover_room_once_per_server")]
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.server_id}"

@@ -22,10 +22,10 @@ from django.utils import timezone
 from foundation.enqueue import task_send_on_commit
 from foundation.thaidate import BANGKOK, format_be_short
 
-from ..backends.base import MediaServerError, RoomNotFound, TemporaryMediaError
+from ..backends.base import MediaServerError, RoomNotFound, RoomSpec, TemporaryMediaError
 from ..conf import setting
 from ..media import backend_for_server, room_spec
-from ..models import MediaServer, Meeting, Room
+from ..models import LeftoverRoom, MediaServer, Meeting, Room
 
 logger = logging.getLogger(__name__)
 
@@ -418,12 +418,13 @@ class SweepReport:
     retried_failed: list[int] = field(default_factory=list)
     ended: int = 0
     unreachable_servers: list[str] = field(default_factory=list)
+    leftovers_destroyed: int = 0
 
     def as_dict(self) -> dict:
         return {
             "enqueued": len(self.enqueued), "recreated": len(self.recreated), "replaced": len(self.replaced),
             "retried_failed": len(self.retried_failed), "ended": self.ended,
-            "unreachable_servers": self.unreachable_servers,
+            "unreachable_servers": self.unreachable_servers, "leftovers_destroyed": self.leftovers_destroyed,
         }
 
 
@@ -442,6 +443,40 @@ def _rooms_still_answering(rooms) -> list[int]:
         except MediaServerError:
             continue
     return answering
+
+
+def _leave_behind(rooms) -> None:
+    """Remember the rooms about to move off their server, to destroy them there once it answers again."""
+    LeftoverRoom.objects.bulk_create(
+        [LeftoverRoom(server_id=room.server_id, number=room.number, name=room.name, secret=room.secret)
+         for room in rooms.only("server_id", "number", "name", "secret")],
+        ignore_conflicts=True,
+    )
+
+
+def leftover_rooms_destroy() -> int:
+    """Destroy the rooms left behind on servers that answer (not failing, switched on); a server that still does
+    not answer keeps its rows for the next sweep. A room that is live again on that server under the same number
+    (it moved back) is not destroyed: only its row goes. Returns how many rows were done with."""
+    done = 0
+    leftovers = LeftoverRoom.objects.select_related("server").filter(
+        server__state=MediaServer.State.ACTIVE, server__last_check_ok=True
+    )
+    for leftover in leftovers.order_by("pk"):
+        live = Room.objects.filter(server_id=leftover.server_id, number=leftover.number).exclude(
+            state__in=[Room.State.DESTROYED]
+        ).exists()
+        if not live:
+            spec = RoomSpec(room_id=leftover.number, name=leftover.name, description="", pin="",
+                            secret=leftover.secret, max_publishers=0)
+            try:
+                backend_for_server(leftover.server).destroy_room(spec)
+            except MediaServerError as error:
+                LeftoverRoom.objects.filter(pk=leftover.pk).update(last_error=_short(error))
+                continue
+        leftover.delete()
+        done += 1
+    return done
 
 
 def _reset(queryset, **extra) -> list[int]:
@@ -476,9 +511,10 @@ def rooms_sweep(*, now: datetime | None = None) -> SweepReport:
         .filter(meeting__start__lte=now + SITES_ENTER_BEFORE)
         .select_related("server")
     )
+    moving = leaving.exclude(pk__in=staying)
+    _leave_behind(moving.filter(server__isnull=False, provisioned_version__gt=0))
     report.replaced = _reset(
-        leaving.exclude(pk__in=staying),
-        server=None, provisioned_version=0, last_error="ย้ายไปเซิร์ฟเวอร์อื่น: เซิร์ฟเวอร์เดิมใช้งานไม่ได้",
+        moving, server=None, provisioned_version=0, last_error="ย้ายไปเซิร์ฟเวอร์อื่น: เซิร์ฟเวอร์เดิมใช้งานไม่ได้",
     )
 
     # 2. Meetings starting soon: their rooms must exist. Failed ones get a fresh round of attempts; provisioned
@@ -519,7 +555,10 @@ def rooms_sweep(*, now: datetime | None = None) -> SweepReport:
             state__in=[Room.State.DESTROY_PENDING, Room.State.DESTROYED]
         ).update(state=Room.State.DESTROYED)
 
-    # 4. Everything pending whose next attempt is due (a lost message, a restarted worker, a retry).
+    # 4. Rooms left behind on servers that answer again: destroyed there.
+    report.leftovers_destroyed = leftover_rooms_destroy()
+
+    # 5. Everything pending whose next attempt is due (a lost message, a restarted worker, a retry).
     due = _due_rooms(now)
     report.enqueued = list(due.order_by("pk").values_list("pk", flat=True))
     for chunk in range(0, len(report.enqueued), SWEEP_BATCH):

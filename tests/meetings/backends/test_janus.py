@@ -332,9 +332,10 @@ def test_tokens_are_added_listed_and_removed_and_only_a_held_one_opens_a_session
     spec = make_spec()
     backend.create_room(spec)
     token = secrets.token_urlsafe(24)
-    with RawParticipant(janus, spec.room_id, display="x", pin="4711", token=token) as before:
-        with pytest.raises(JoinRefused, match="403"):
-            before.join()  # not added yet: no session at all
+    with RawParticipant(janus, spec.room_id, display="x", pin="4711", token=token) as before, pytest.raises(
+        JoinRefused, match="403"
+    ):
+        before.join()  # not added yet: no session at all
     backend.token_add(token)
     backend.token_add(token)  # twice is harmless
     assert token in backend.tokens()
@@ -344,9 +345,10 @@ def test_tokens_are_added_listed_and_removed_and_only_a_held_one_opens_a_session
         assert token not in backend.tokens()
         # The session it opened is refused from the next request on, and no new one opens.
         assert inside._post(f"/{inside.session_id}", {"janus": "keepalive"})["error"]["code"] == 403
-    with RawParticipant(janus, spec.room_id, display="x", pin="4711", token=token) as after:
-        with pytest.raises(JoinRefused, match="403"):
-            after.join()
+    with RawParticipant(janus, spec.room_id, display="x", pin="4711", token=token) as after, pytest.raises(
+        JoinRefused, match="403"
+    ):
+        after.join()
     backend.token_remove(token)  # gone already: fine
     with pytest.raises(ValueError, match="URL-safe"):
         backend.token_add('bad"token')
