@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import DateTimeField, Exists, OuterRef, Prefetch, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -213,40 +212,52 @@ def _clerk_meeting(meeting: Meeting, site: Site, join_pass: JoinPass | None, now
     )
 
 
+# What the clerk's page and the API show of a listed meeting (and of its host and room): the rest of the rows
+# (the agenda, the host's checklist, the room's secrets) is not read.
+CLERK_MEETING_FIELDS = (
+    "title", "start", "end", "status", "host_site_id", "host_site__name", "room__server_id",
+    "room__provisioned_version",
+)
+
+
 def clerk_meetings(*, site: Site, days: int | None = CLERK_DAYS, now: datetime | None = None) -> ClerkMeetings:
     """The site's meetings from now to the end of the `days`-th day after today (Bangkok), and at least the next
     CLERK_MEETINGS_AT_LEAST whatever their date (None: all, up to CLERK_MEETINGS_LIMIT), soonest first, each with
-    the site's pass. Three queries (two when `days` is None), whatever the number of meetings.
+    the site's pass. Three plain queries (one when nothing is ahead), whatever the number of meetings:
 
-    The passes are read by meeting id alone (no ordering: the model's ordering would join meeting, site,
-    district and province only to sort them).
+    - the start of each of the site's meetings ahead (the times copied on its participations, by the site's
+      index): which are listed and how many come later is decided here;
+    - the listed meetings, with their host and room;
+    - their passes (read by meeting id alone: the model's ordering would join meeting, site, district and
+      province only to sort them).
     """
     now = now or timezone.now()
     today = now.astimezone(BANGKOK).date()
-    participations = Participation.objects.filter(site=site, meeting__end__gt=now)
-    listed = participations.order_by("meeting__start", "meeting_id")
-    horizon, beyond = None, 0
+    ahead = list(
+        Participation.objects.filter(site=site, end__gt=now)
+        .order_by("start", "meeting_id")
+        .values_list("meeting_id", "start")
+    )
+    listed, later = ahead, 0
     if days is not None:
         horizon = _day_bounds(today + timedelta(days=days))[1]
-        # Up to the horizon, or to the start of the CLERK_MEETINGS_AT_LEAST-th meeting if that is later: one range
-        # on the meeting's start (an OR with "among the first three" made PostgreSQL scan every meeting).
-        # A site with fewer meetings ahead than that has no such start: all of them are listed.
-        nth_start = listed.values("meeting__start")[CLERK_MEETINGS_AT_LEAST - 1 : CLERK_MEETINGS_AT_LEAST]
-        last_listed = Greatest(
-            Value(horizon - timedelta(microseconds=1), output_field=DateTimeField()),
-            Coalesce(Subquery(nth_start), Value(FAR_FUTURE, output_field=DateTimeField())),
-        )
-        listed = listed.filter(meeting__start__lte=last_listed)
-        beyond = participations.filter(meeting__start__gte=horizon).count()
-    rows = list(listed.select_related("meeting__host_site", "meeting__room")[:CLERK_MEETINGS_LIMIT])
-    later = beyond - sum(1 for row in rows if row.meeting.start >= horizon) if horizon else 0
+        # Up to the horizon, or to the start of the CLERK_MEETINGS_AT_LEAST-th meeting if that is later (a site
+        # with fewer meetings ahead than that lists them all).
+        nth_start = ahead[CLERK_MEETINGS_AT_LEAST - 1][1] if len(ahead) >= CLERK_MEETINGS_AT_LEAST else FAR_FUTURE
+        listed = [(meeting_id, start) for meeting_id, start in ahead if start < horizon or start <= nth_start]
+    listed = listed[:CLERK_MEETINGS_LIMIT]
+    if days is not None:
+        later = sum(1 for _meeting_id, start in ahead[len(listed) :] if start >= horizon)
+    ids = [meeting_id for meeting_id, _start in listed]
+    if not ids:
+        return ClerkMeetings(entries=[], later=0, valid_until=_next_midnight(now))
+    meetings = Meeting.objects.filter(pk__in=ids).select_related("host_site", "room").only(*CLERK_MEETING_FIELDS)
+    by_id = {meeting.pk: meeting for meeting in meetings.order_by()}  # in the order of `ids`, below
     passes = {
         join_pass.meeting_id: join_pass
-        for join_pass in JoinPass.objects.filter(
-            site=site, revoked_at__isnull=True, meeting_id__in=[row.meeting_id for row in rows]
-        ).order_by()
-    } if rows else {}
-    entries = [_clerk_meeting(row.meeting, site, passes.get(row.meeting_id), now, today) for row in rows]
+        for join_pass in JoinPass.objects.filter(site=site, revoked_at__isnull=True, meeting_id__in=ids).order_by()
+    }
+    entries = [_clerk_meeting(by_id[meeting_id], site, passes.get(meeting_id), now, today) for meeting_id in ids]
     changes = [_next_midnight(now)]
     changes += [entry.meeting.end for entry in entries]
     changes += [entry.opens_at for entry in entries if entry.window == "later"]
