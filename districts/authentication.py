@@ -13,12 +13,13 @@ from .models import Staff
 class PrincipalBackend(ModelBackend):
     def get_user(self, user_id):
         user_model = get_user_model()
-        user = (
-            user_model._default_manager.select_related("staff__site__province", "staff__site__district")
-            .filter(pk=user_id)
-            .first()
-        )
-        if user is None or not self.user_can_authenticate(user):
+        try:  # get(), as ModelBackend does: one row by its key needs no ORDER BY (first() would add one)
+            user = user_model._default_manager.select_related(
+                "staff__site__province", "staff__site__district"
+            ).get(pk=user_id)
+        except user_model.DoesNotExist:
+            return None
+        if not self.user_can_authenticate(user):
             return None
         try:
             user._prachum_staff = user.staff

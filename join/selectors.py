@@ -608,4 +608,7 @@ def recent_meetings(*, province_id: int, now: datetime | None = None, days: int 
 
 def site_calendar_feed(*, site) -> CalendarFeed | None:
     """The site's current calendar feed link, if it has one (the clerk's page offers to make one otherwise)."""
-    return CalendarFeed.objects.filter(site=site, revoked_at__isnull=True).first()
+    try:
+        return CalendarFeed.objects.get(site=site, revoked_at__isnull=True)  # one at most (calendarfeed_one_per_site)
+    except CalendarFeed.DoesNotExist:
+        return None
