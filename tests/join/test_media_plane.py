@@ -16,7 +16,8 @@ from join import services, tasks
 from join.links import join_path
 from meetings.backends.janus import MAX_ROOM_ID
 from meetings.services.rooms import rooms_sweep
-from meetings.services.scheduling import meeting_cancel
+from meetings.services.scheduling import meeting_cancel, meeting_update
+from tests.factories.meetings import site
 from tests.services.janus import JoinRefused, RawParticipant
 
 from .conftest import HALL, KUMPHAWAPI, MUEANG, pass_of
@@ -105,6 +106,16 @@ def test_a_revoked_pass_opens_no_new_session_and_a_cancelled_meetings_tokens_are
     left = janus.tokens()
     assert not {p.media_token for p in meeting.join_passes.all()} & left
     assert meeting.room.number not in janus.rooms()
+
+
+def test_a_site_taken_off_the_meeting_loses_its_token(janus, janus_server, schedule):
+    meeting = schedule(sites=(MUEANG, KUMPHAWAPI))
+    leaving, staying = pass_of(meeting, KUMPHAWAPI).media_token, pass_of(meeting, MUEANG).media_token
+    assert {leaving, staying} <= janus.tokens()
+    with schedule.committed():
+        meeting_update(meeting=meeting, sites=[site(MUEANG)], by=schedule.scheduler)
+    assert leaving not in janus.tokens()
+    assert staying in janus.tokens()
 
 
 def test_tokens_are_there_only_in_the_passes_window(janus, janus_server, schedule):
