@@ -25,6 +25,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("j/", include("join.pass_urls")),  # short join links for QR codes and phones
     path("billing/", include("billing.urls")),
+    path("national/", include("national.urls")),
     path("api/", include("portal.api_urls")),
     path("", include("django_prometheus.urls")),  # /metrics: nginx lets only the monitoring host reach it
 ]

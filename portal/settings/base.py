@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "join",
     "notifications",
     "billing",
+    "national",
 ]
 
 MIDDLEWARE = [
