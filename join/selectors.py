@@ -228,8 +228,8 @@ def clerk_meetings(*, site: Site, days: int | None = CLERK_DAYS, now: datetime |
     - the start of each of the site's meetings ahead (the times copied on its participations, by the site's
       index): which are listed and how many come later is decided here;
     - the listed meetings, with their host and room;
-    - their passes (read by meeting id alone: the model's ordering would join meeting, site, district and
-      province only to sort them).
+    - their passes, their links only (read by meeting id alone: the model's ordering would join meeting, site,
+      district and province only to sort them).
     """
     now = now or timezone.now()
     today = now.astimezone(BANGKOK).date()
@@ -255,7 +255,9 @@ def clerk_meetings(*, site: Site, days: int | None = CLERK_DAYS, now: datetime |
     by_id = {meeting.pk: meeting for meeting in meetings.order_by()}  # in the order of `ids`, below
     passes = {
         join_pass.meeting_id: join_pass
-        for join_pass in JoinPass.objects.filter(site=site, revoked_at__isnull=True, meeting_id__in=ids).order_by()
+        for join_pass in JoinPass.objects.filter(site=site, revoked_at__isnull=True, meeting_id__in=ids)
+        .only("meeting_id", "token")
+        .order_by()
     }
     entries = [_clerk_meeting(by_id[meeting_id], site, passes.get(meeting_id), now, today) for meeting_id in ids]
     changes = [_next_midnight(now)]
@@ -282,7 +284,9 @@ def clerk_meeting_get(*, site: Site, meeting_id: int) -> ClerkMeeting | None:
 
 
 def site_last_test_call(*, site: Site) -> TestCall | None:
-    return TestCall.objects.filter(site=site).exclude(result=TestCall.Result.PENDING).order_by("-finished_at").first()
+    """The site's last finished test call: what the clerk's page shows of it (its result and when)."""
+    finished = TestCall.objects.filter(site=site).exclude(result=TestCall.Result.PENDING)
+    return finished.only("result", "finished_at").order_by("-finished_at").first()
 
 
 def site_test_calls(*, site: Site) -> QuerySet[TestCall]:

@@ -276,9 +276,9 @@ def make_meetings(count: int, code: str) -> None:
 
 
 # The page runs outside ATOMIC_REQUESTS (it only reads), rendered from the database each time: the session (1),
-# the user with their Staff row, site, district and province (1), then the page: the count of meetings after the
-# two weeks, the meetings (participations with meeting and host), their passes, the feed link, the last test
-# call (5). Nothing is written.
+# the user with their Staff row, site, district and province (1), then the page: the starts of the site's meetings
+# ahead, the listed meetings (with host and room), their passes, the feed link, the last test call (5). Nothing is
+# written.
 VISIT = 7
 
 
