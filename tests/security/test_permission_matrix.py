@@ -404,6 +404,11 @@ case(
 )
 case("billing-report", "GET", "/api/reports/fiscal_year/?format=csv&fy=2562", anonymous=API_ANON, **FIN, any=DENIED)
 
+# The national view (national/): only holders of national.view_national, none of the province roles
+# (national users and operators: tests/national/test_pages.py)
+case("national:home", "GET", "/national/", anonymous=LOGIN, any=DENIED)
+case("national:report", "GET", "/national/report.csv?fy=2562", anonymous=LOGIN, any=DENIED)
+
 # The audit log (portal/api_audit.py): administrators only, as in the Django admin.
 case("audit-list", "GET", "/api/audit/", anonymous=API_ANON, admin=OK, any=DENIED)
 
