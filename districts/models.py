@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -177,6 +178,10 @@ class Staff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_full_name() or self.user.username} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        if self.role == self.Role.SCHEDULER and self.site_id and not self.site.is_provincial_hall:
+            raise ValidationError({"site": _("เจ้าหน้าที่จัดการประชุมต้องสังกัดศาลากลางจังหวัด")})
 
     @property
     def is_province_wide(self) -> bool:

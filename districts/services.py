@@ -9,13 +9,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from foundation.audit import Action, audit_record
+from foundation.models import AuditEntry
 
+from . import administrators
 from .models import District, Province, Site, Staff
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -159,25 +160,49 @@ def staff_create(
     last_name: str = "",
     email: str = "",
     phone: str = "",
+    by=None,
 ) -> Staff:
-    """Create a user with a role at a site. Only administrators get the Django admin."""
+    """Create a user with a role at a site (audited when someone does it). Only administrators get the Django
+    admin, of their own province."""
     if role not in Staff.Role.values:
         raise ValidationError(
             _("ไม่รู้จักบทบาท “%(role)s”: เลือกจาก %(roles)s") % {"role": role, "roles": ", ".join(Staff.Role.values)}
         )
-    if role == Staff.Role.SCHEDULER and not site.is_provincial_hall:
-        raise ValidationError(_("เจ้าหน้าที่จัดการประชุมต้องสังกัดศาลากลางจังหวัด"))
     user_model = get_user_model()
     user = user_model(username=username, first_name=first_name, last_name=last_name, email=email)
     user.set_password(password)
-    user.is_staff = role == Staff.Role.ADMINISTRATOR
-    user.is_superuser = role == Staff.Role.ADMINISTRATOR
     user.full_clean()
     user.save()
     staff = Staff(user=user, role=role, site=site, phone=phone)
     staff.full_clean()
     staff.save()
+    _admin_rights_follow_role(user, role)
+    if by is not None:
+        audit_record(actor=by, action=Action.CREATE, target=staff, detail={"role": role, "site": site.pk},
+                     province_code=site.province.code)
     return staff
+
+
+@transaction.atomic
+def staff_password_set(*, staff: Staff, password: str, by) -> None:
+    """An administrator gives someone of their province a new password. Audited (never the password)."""
+    staff.user.set_password(password)
+    staff.user.save(update_fields=["password"])
+    audit_record(actor=by, action=Action.UPDATE, target=staff, detail={"password": "set"},
+                 province_code=staff.site.province.code)
+
+
+def _admin_rights_follow_role(user, role: str) -> None:
+    """A province administrator works in the Django admin through the province administrators' group (their
+    province's rows only: districts.admin_scope); nobody becomes a superuser by a role."""
+    is_admin = role == Staff.Role.ADMINISTRATOR
+    if is_admin:
+        user.groups.add(administrators.group())
+    else:
+        user.groups.remove(*user.groups.filter(name=administrators.GROUP))
+    if (user.is_staff, user.is_superuser) != (is_admin, False):
+        user.is_staff, user.is_superuser = is_admin, False  # people with a role are not operators
+        user.save(update_fields=["is_staff", "is_superuser"])
 
 
 @transaction.atomic
@@ -189,9 +214,7 @@ def staff_role_change(*, staff: Staff, role: str, site: Site | None = None, by=N
         staff.site = site
     staff.full_clean()
     staff.save(update_fields=["role", "site"])
-    user: AbstractBaseUser = staff.user
-    user.is_staff = user.is_superuser = role == Staff.Role.ADMINISTRATOR
-    user.save(update_fields=["is_staff", "is_superuser"])
+    _admin_rights_follow_role(staff.user, role)
     audit_record(
         actor=by,
         action=Action.ROLE_CHANGE,
@@ -260,5 +283,11 @@ def person_data_erase(user) -> int:
     user.is_active = user.is_staff = user.is_superuser = False
     user.set_unusable_password()
     user.save()
+    user.groups.clear()
+    staff_ids = [str(pk) for pk in Staff.objects.filter(user=user).values_list("pk", flat=True)]
     changed = Staff.objects.filter(user=user).update(phone="")
+    # Entries about their staff row named them ("<full name> (<role>)"): they stay, under the pseudonym.
+    changed += AuditEntry.objects.filter(target_type=Staff._meta.label, target_id__in=staff_ids).update(
+        target_repr=user.username
+    )
     return 1 + changed

@@ -31,6 +31,9 @@ class AuditEntry(models.Model):
     target_id = models.CharField(_("รหัสข้อมูล"), max_length=64, blank=True)
     target_repr = models.CharField(_("ข้อมูล"), max_length=300, blank=True)
     detail = models.JSONField(_("รายละเอียด"), default=dict, blank=True)
+    # The province whose administrator may read the entry (the actor's, when the actor is a province's staff);
+    # "" for the installation's operators and the system: only operators read those.
+    province_code = models.CharField(_("จังหวัด"), max_length=2, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-at", "-id"]

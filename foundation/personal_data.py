@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from .audit import Action, audit_record
+from .audit import Action, audit_pseudonymise, audit_record
 
 
 @dataclass(frozen=True)
@@ -40,4 +40,6 @@ def personal_data_export(*, user, by) -> dict:
 def personal_data_erase(*, user, by) -> dict[str, int]:
     # Record first: the audit entry keeps the user id, never the data that is erased.
     audit_record(actor=by, action=Action.PERSONAL_DATA_ERASE, target=user, detail={})
-    return {name: provider.erase(user) for name, provider in sorted(PROVIDERS.items())}
+    erased = {name: provider.erase(user) for name, provider in sorted(PROVIDERS.items())}
+    erased["audit"] = audit_pseudonymise(user=user)  # the entries stay; the person's name leaves them
+    return erased

@@ -22,10 +22,12 @@ def audit_entries(
     target_id: str = "",
     since: date | None = None,
     until: date | None = None,
+    province_code: str,
 ) -> QuerySet[AuditEntry]:
-    """The audit log, newest first, narrowed by what is given: the action, the actor's username, what was acted on,
-    and the days (Thailand time) from `since` to `until`, both included. One query per page (and one to count)."""
-    entries = AuditEntry.objects.order_by("-at", "-id")
+    """The audit log of one province, newest first, narrowed by what is given: the action, the actor's username,
+    what was acted on, and the days (Thailand time) from `since` to `until`, both included. One query per page
+    (and one to count)."""
+    entries = AuditEntry.objects.filter(province_code=province_code).order_by("-at", "-id")
     if action:
         entries = entries.filter(action=action)
     if actor:

@@ -1,6 +1,7 @@
 """Back-office pages for meetings and media servers. Secrets (room pin and secret, server secrets) never show in
 lists; a room's secret is never shown at all, and a server's secrets are not in the database to begin with."""
 
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -16,11 +17,33 @@ class MediaServerAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ("last_checked_at", "last_check_ok", "last_check_detail")
     fieldsets = (
-        (None, {"fields": ("name", "kind", "state", "capacity_sites")}),
+        (None, {"fields": ("name", "kind", "province", "state", "capacity_sites")}),
         (_("ที่อยู่"), {"fields": ("url", "admin_url", "public_url", "options")}),
         (_("รหัสลับ (อ่านจากตัวแปรสภาพแวดล้อม ไม่เก็บในฐานข้อมูล)"), {"fields": ("secret_env",)}),
         (_("สุขภาพ"), {"fields": readonly_fields}),
     )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """A province's administrator names only their province's secrets (`P<code>_...`): the portal sends a
+        server's secrets to the address on its row, so another prefix would send another server's secrets
+        wherever that row points."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if request.user.is_superuser:
+            return form
+        staff = getattr(request.user, "_prachum_staff", None) or getattr(request.user, "staff", None)
+        prefix = f"P{staff.site.province.code}_" if staff is not None else "?"
+
+        class ProvinceServerForm(form):
+            def clean_secret_env(self):
+                value = self.cleaned_data.get("secret_env", "")
+                if not value.startswith(prefix):
+                    raise forms.ValidationError(
+                        _("ชื่อชุดตัวแปรของเซิร์ฟเวอร์ของจังหวัดต้องขึ้นต้นด้วย %(prefix)s เช่น %(prefix)sJANUS "
+                          "(ผู้ดูแลการติดตั้งตั้งค่าตัวแปรเหล่านี้ให้)") % {"prefix": prefix}
+                    )
+                return value
+
+        return ProvinceServerForm
 
 
 class ParticipationInline(admin.TabularInline):

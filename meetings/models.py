@@ -45,6 +45,12 @@ class MediaServer(models.Model):
 
     kind = models.CharField(_("ชนิด"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("ชื่อ"), max_length=100, unique=True)
+    # A server a province runs for itself, which its administrator manages; none: a shared national server, which
+    # only the installation's operators change (its address and secrets serve every province).
+    province = models.ForeignKey(
+        "districts.Province", on_delete=models.PROTECT, null=True, blank=True, related_name="media_servers",
+        verbose_name=_("จังหวัดเจ้าของ"), help_text=_("ว่าง: เซิร์ฟเวอร์กลางระดับประเทศ (ผู้ดูแลการติดตั้งเท่านั้นที่แก้ไขได้)"),
+    )
     url = models.URLField(
         _("URL สำหรับพอร์ทัล"),
         max_length=300,

@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
-from districts.access import HasRole, Role
+from districts.access import HasRole, Role, staff_of
 from foundation.api_errors import FORBIDDEN, LIST_NOT_FOUND, bad_request
 from foundation.models import AuditEntry
 from foundation.selectors import audit_entries
@@ -96,8 +96,9 @@ def _query_parameters() -> list[OpenApiParameter]:
     )
 )
 class AuditEntryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The audit log, newest first, 50 to a page; filter by `action`, `actor` (username), `target_type` and
-    `target_id`, and by day with `since` and `until` (Thailand time; BE or CE years)."""
+    """The audit log of the administrator's province, newest first, 50 to a page; filter by `action`, `actor`
+    (username), `target_type` and `target_id`, and by day with `since` and `until` (Thailand time; BE or CE
+    years). The installation's operators read the operators' own entries in the Django admin."""
 
     serializer_class = AuditEntrySerializer
     permission_classes = [HasRole]
@@ -106,4 +107,4 @@ class AuditEntryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         query = AuditQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        return audit_entries(**query.validated_data)
+        return audit_entries(**query.validated_data, province_code=staff_of(self.request.user).site.province.code)

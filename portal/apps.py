@@ -1,7 +1,9 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class PortalConfig(AppConfig):
+    default = True
     name = "portal"
     verbose_name = "prachum"
 
@@ -20,3 +22,10 @@ class PortalConfig(AppConfig):
         if not getattr(PortalConfig, "_collector_registered", False):
             REGISTRY.register(PortalCollector())
             PortalConfig._collector_registered = True
+
+
+class PrachumAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with its site scoped by province (portal/admin_site.py)."""
+
+    default = False  # the portal app's own config is PortalConfig
+    default_site = "portal.admin_site.PrachumAdminSite"

@@ -12,8 +12,14 @@ from tests.factories.billing import bill
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]  # PostgreSQL
 
 
-def test_admin_adds_a_vat_rate_through_the_service_and_sees_its_errors(login):
-    client = login(Staff.Role.ADMINISTRATOR, "41")
+def test_an_operator_adds_a_vat_rate_through_the_service_and_sees_its_errors(login, client):
+    # VAT is national: a province's administrator reads the rates and cannot add one.
+    assert login(Staff.Role.ADMINISTRATOR, "41").post(
+        "/admin/billing/vatrate/add/", {"rate": "0.10", "effective_from": "2030-01-01", "note": ""}
+    ).status_code == 403
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_superuser("operator", "ops@example.go.th", "x-Operator-1"))
     bad = client.post("/admin/billing/vatrate/add/", {"rate": "7", "effective_from": "2030-01-01", "note": ""})
     assert bad.status_code == 200
     assert VatRate.objects.count() == 1

@@ -67,9 +67,10 @@ def test_it_is_read_only():
     assert AuditEntry.objects.count() == 1
 
 
-def _entry(at: datetime, *, action: str, actor=None, target=None) -> AuditEntry:
+def _entry(at: datetime, *, action: str, actor=None, target=None, province_code: str = "41") -> AuditEntry:
+    """An entry of Udon Thani's (the province the tests' administrators belong to) unless said otherwise."""
     with time_machine.travel(at, tick=False):
-        return audit_record(actor=actor, action=action, target=target, detail={})
+        return audit_record(actor=actor, action=action, target=target, detail={}, province_code=province_code)
 
 
 def test_filters_by_action_actor_target_and_day():

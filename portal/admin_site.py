@@ -1,0 +1,155 @@
+"""The Django admin, one for the whole country: operators (superusers) see everything, a province's administrator
+only the rows of their province.
+
+Every ModelAdmin an app registers is scoped here, at registration, by the path from its model to the province
+(`PROVINCE_OF`): its list, its object pages (another province's row is a 404), its choices in forms (a province's
+administrator picks only their own sites, lines, servers...), and its permissions (what the province
+administrators' group holds, districts/administrators.py). A model with no entry is the operators' alone, so a
+new model is closed until someone decides who may see it. National tables (provinces, districts, VAT rates) are
+read by everyone who may read them and changed by operators only; a shared national media server (no province)
+likewise.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from districts.access import Role, staff_of
+
+NATIONAL = ""  # a national table: readable by province administrators, changed only by operators
+
+# model label -> the path from the model to its province (a Province foreign key), or to the province's code when
+# the path ends in `_code`; NATIONAL for national tables.
+PROVINCE_OF: dict[str, str] = {
+    "districts.Province": NATIONAL,
+    "districts.District": NATIONAL,
+    "districts.Site": "province",
+    "districts.Staff": "site__province",
+    "districts.Agency": "province",
+    "meetings.MediaServer": "province",  # and the shared national ones (no province): read only
+    "meetings.Meeting": "host_site__province",
+    "meetings.Series": "meetings__host_site__province",
+    "meetings.Room": "meeting__host_site__province",
+    "meetings.LeftoverRoom": "server__province",
+    "join.JoinPass": "meeting__host_site__province",
+    "join.CalendarFeed": "site__province",
+    "join.TestCall": "site__province",
+    "join.Attendance": "meeting__host_site__province",
+    "join.AttendancePoll": "meeting__host_site__province",
+    "notifications.Notification": "meeting__host_site__province",
+    "billing.ConnectivityLine": "site__province",
+    "billing.Tariff": "line__site__province",
+    "billing.VatRate": NATIONAL,
+    "billing.Charge": "line__site__province",
+    "billing.Export": "user__staff__site__province",
+    "billing.ExportLog": "user__staff__site__province",
+    "foundation.AuditEntry": "province_code",
+}
+SHARED_WHEN_EMPTY = {"meetings.MediaServer"}  # a row with no province is a national one: visible, not changeable
+
+
+def province_administrator(request):
+    """The Staff row of a province administrator making the request, else None (operators included)."""
+    staff = staff_of(request.user)
+    return staff if staff is not None and staff.role == Role.ADMINISTRATOR else None
+
+
+def _province_q(path: str, staff) -> Q:
+    if path.endswith("_code"):
+        return Q(**{path: staff.site.province.code})
+    return Q(**{f"{path}_id": staff.site.province_id})
+
+
+def scoped(queryset: QuerySet, request) -> QuerySet:
+    """The rows of `queryset` the person may see in the admin: all for operators, their province's for a province
+    administrator (national tables whole), none for anyone else."""
+    if request.user.is_superuser:
+        return queryset
+    staff = province_administrator(request)
+    path = PROVINCE_OF.get(queryset.model._meta.label)
+    if staff is None or path is None:
+        return queryset.none()
+    if path == NATIONAL:
+        return queryset
+    visible = _province_q(path, staff)
+    if queryset.model._meta.label in SHARED_WHEN_EMPTY:
+        visible |= Q(**{f"{path}__isnull": True})
+    # By primary key: a path through a reverse relation (a series' meetings) would repeat rows.
+    return queryset.filter(pk__in=queryset.model._default_manager.filter(visible).values("pk"))
+
+
+class ProvinceScopedAdmin(admin.ModelAdmin):
+    """Mixed into every registered ModelAdmin by PrachumAdminSite.register."""
+
+    def get_queryset(self, request):
+        return scoped(super().get_queryset(request), request)
+
+    def get_object(self, request, object_id, from_field=None):
+        found = super().get_object(request, object_id, from_field)
+        if found is None:  # unknown, or another province's: the same answer
+            raise Http404("ไม่พบข้อมูลนี้ หรือไม่อยู่ในจังหวัดของท่าน")
+        return found
+
+    def _may_change(self, request, obj) -> bool:
+        if request.user.is_superuser:
+            return True
+        path = PROVINCE_OF.get(self.model._meta.label)
+        if path is None or path == NATIONAL or province_administrator(request) is None:
+            return False
+        if obj is None:
+            return True
+        if self.model._meta.label in SHARED_WHEN_EMPTY and getattr(obj, f"{path}_id", None) is None:
+            return False  # a shared national row
+        return scoped(self.model._default_manager.filter(pk=obj.pk), request).exists()
+
+    def has_view_permission(self, request, obj=None):
+        if not super().has_view_permission(request, obj):
+            return False
+        return obj is None or scoped(self.model._default_manager.filter(pk=obj.pk), request).exists()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_change(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_change(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return super().has_add_permission(request, *args) and self._may_change(request, None)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return _choices_scoped(field, db_field, request)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        return _choices_scoped(field, db_field, request)
+
+
+def _choices_scoped(field, db_field, request):
+    """A province administrator chooses among their province's rows only (their own province for a Province
+    field, which is then required: a row they make is never a national one); a shared national media server may
+    be chosen. Operators choose among everything."""
+    if field is None or request.user.is_superuser or not hasattr(field, "queryset"):
+        return field
+    staff = province_administrator(request)
+    label = db_field.related_model._meta.label
+    if label == "districts.Province":
+        field.queryset = field.queryset.filter(pk=staff.site.province_id) if staff else field.queryset.none()
+        field.required = True
+    elif label in PROVINCE_OF:
+        field.queryset = scoped(field.queryset, request)
+    return field
+
+
+class PrachumAdminSite(admin.AdminSite):
+    site_header = "prachum"
+    site_title = "prachum"
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        models = [model_or_iterable] if hasattr(model_or_iterable, "_meta") else list(model_or_iterable)
+        for model in models:
+            base = admin_class or admin.ModelAdmin
+            scoped_class = type(base.__name__, (ProvinceScopedAdmin, base), {"__module__": base.__module__})
+            super().register(model, scoped_class, **options)
