@@ -1,4 +1,4 @@
-"""Fixtures of the API fuzz run: people with DRF tokens, real rows to find, and the portal's WSGI app in-process."""
+"""Fixtures of the API fuzz run: people with API tokens, real rows to find, and the portal's WSGI app in-process."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from rest_framework.authtoken.models import Token
 
 from billing.models import Charge
 from districts.models import Staff
 from meetings.backends.fake import FakeBackend
 from meetings.models import Meeting
 from meetings.services import document_attach
+from portal.api_tokens import api_token_issue
 from tests.factories.billing import bill, udon_lines
 from tests.factories.districts import StaffFactory
 from tests.factories.meetings import MediaServerFactory, MeetingFactory, site
@@ -52,11 +52,11 @@ def api_people(db) -> ApiPeople:
     administrator = StaffFactory.create(role=Role.ADMINISTRATOR, site_code="41")
     return ApiPeople(
         scheduler=scheduler,
-        scheduler_token=Token.objects.create(user=scheduler.user).key,
+        scheduler_token=api_token_issue(user=scheduler.user)[1],
         finance=finance,
-        finance_token=Token.objects.create(user=finance.user).key,
+        finance_token=api_token_issue(user=finance.user)[1],
         administrator=administrator,
-        administrator_token=Token.objects.create(user=administrator.user).key,
+        administrator_token=api_token_issue(user=administrator.user)[1],
     )
 
 

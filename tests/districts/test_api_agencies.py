@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from districts.models import Agency, District, Province, Staff
 from districts.services import province_sites_create
+from portal.api_tokens import api_token_issue
 from tests.factories.districts import StaffFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]  # PostgreSQL
@@ -19,7 +19,7 @@ Role = Staff.Role
 def api_as(role: str, code: str = "41") -> APIClient:
     client = APIClient()
     staff = StaffFactory.create(role=role, site_code=code)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=staff.user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=staff.user)[1]}")
     return client
 
 

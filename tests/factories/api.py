@@ -1,10 +1,10 @@
 """API clients as programs use them: signed in with a token."""
 
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from districts.selectors import site_get_by_code
 from districts.services import province_sites_create
+from portal.api_tokens import api_token_issue
 
 from .districts import StaffFactory
 
@@ -17,6 +17,7 @@ def api_as(role: str, code: str = "41") -> APIClient:
         province_sites_create(province_code=code[:2])
     staff = StaffFactory.create(role=role, site_code=code)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=staff.user).key}")
+    _token, key = api_token_issue(user=staff.user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     client.staff = staff
     return client

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from meetings.models import Meeting, Room
+from portal.api_tokens import api_token_issue
 from tests.factories.districts import StaffFactory
 from tests.factories.meetings import MeetingFactory, next_slot, site
 
@@ -62,8 +62,8 @@ def test_create_list_retrieve_cancel(api, fake_server, django_capture_on_commit_
 
 def test_token_auth_works_like_the_session(scheduler, fake_server):
     client = APIClient()
-    token = Token.objects.create(user=scheduler)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = api_token_issue(user=scheduler)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.post("/api/meetings/", payload(), format="json").status_code == 201
 
 
