@@ -21,7 +21,7 @@ from django.utils import timezone
 from districts.models import Staff
 from foundation.thaidate import BANGKOK
 from join.links import join_url
-from join.models import CalendarFeed, JoinPass
+from join.models import CalendarFeed, JoinPass, TestCall
 from join.qr import qr_code, qr_png, qr_svg_document
 from tests.factories.meetings import MeetingFactory, site
 from tests.services.ports import free_port
@@ -285,6 +285,9 @@ VISIT = 7
 @pytest.mark.parametrize("count", [1, 50])
 def test_the_clerks_page_costs_a_fixed_number_of_queries(login, fake_server, count, django_assert_num_queries):
     make_meetings(count, NA_YUNG)
+    TestCall.objects.create(  # shown with its result and time, read with the page's fixed queries
+        site=site(NA_YUNG), token="clerk-page-queries", result=TestCall.Result.OK, finished_at=timezone.now()
+    )
     client = login(CLERK, NA_YUNG)
     passes = JoinPass.objects.filter(site=site(NA_YUNG)).count()
     assert passes == count  # issued when the site was invited, not by the page
@@ -294,6 +297,7 @@ def test_the_clerks_page_costs_a_fixed_number_of_queries(login, fake_server, cou
         listed = response.content.decode()
         assert listed.count('class="meeting-entry') == count
         assert listed.count('<img class="qr"') == count
+        assert "เห็นภาพและได้ยินเสียง" in listed  # the last test call's result
 
 
 def test_the_page_lists_two_weeks_and_links_to_the_rest(login, fake_server, schedule):
