@@ -31,6 +31,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from districts.models import Staff
+from districts.services import province_sites_create
 from portal.api_tokens import api_token_issue, api_token_revoke
 from tests.factories.districts import StaffFactory
 
@@ -224,3 +225,21 @@ def test_the_admin_shows_no_key_and_mints_none(admin_client):
     assert token.token_key not in detail.content.decode()
     assert admin_client.post(f"/admin/knox/authtoken/{token.digest}/delete/", {"post": "yes"}).status_code == 302
     assert answer(key) == REFUSED
+
+
+@pytest.mark.integration
+@pytest.mark.django_db
+def test_a_province_administrator_sees_no_token_in_the_admin_of_either_province(client):
+    """Tokens are the operators' in the admin: a province administrator (not a superuser) neither lists nor opens
+    nor revokes anyone's, their own province's included; there is no key to read anyway."""
+    province_sites_create(province_code="39")  # Nong Bua Lam Phu, beside Udon Thani
+    ours = api_token_issue(user=StaffFactory.create(role=Role.SCHEDULER, site_code="41").user)[0]
+    theirs = api_token_issue(user=StaffFactory.create(role=Role.SCHEDULER, site_code="39").user)[0]
+    client.force_login(StaffFactory.create(role=Role.ADMINISTRATOR, site_code="41").user)
+    assert client.get("/admin/").status_code == 200
+    assert "knox/authtoken" not in client.get("/admin/").content.decode()
+    assert client.get("/admin/knox/authtoken/").status_code == 403
+    for token in (ours, theirs):
+        assert client.get(f"/admin/knox/authtoken/{token.digest}/change/").status_code in {403, 404}
+        assert client.post(f"/admin/knox/authtoken/{token.digest}/delete/", {"post": "yes"}).status_code in {403, 404}
+    assert AuthToken.objects.count() == 2
