@@ -188,7 +188,7 @@ def staff_password_set(*, staff: Staff, password: str, by) -> None:
     """An administrator gives someone of their province a new password. Audited (never the password)."""
     staff.user.set_password(password)
     staff.user.save(update_fields=["password"])
-    audit_record(actor=by, action=Action.UPDATE, target=staff, detail={"password": "set"},
+    audit_record(actor=by, action=Action.UPDATE, target=staff, detail={"changed": ["password"]},
                  province_code=staff.site.province.code)
 
 
@@ -228,17 +228,26 @@ DEMO_PASSWORD = "demo"  # nosec B105  # noqa: S105 - embedded mode only; refused
 
 
 @transaction.atomic
-def demo_accounts_create(*, province_code: str = "41", clerk_district_code: str = "4122") -> list[Staff]:
-    """The four demo accounts of the embedded mode. Idempotent; refused in any other settings."""
+def demo_accounts_create(
+    *, province_code: str = "41", clerk_district_code: str = "4122", neighbour_code: str = "39"
+) -> list[Staff]:
+    """The demo accounts of the embedded mode: four of Udon Thani (41), and an administrator and a scheduler of
+    Nong Bua Lam Phu (39; its sites are made when missing), so a newcomer sees where one province ends.
+    Idempotent; refused in any other settings."""
     if not settings.PRACHUM_DEMO_ACCOUNTS:
         raise ValidationError(_("บัญชีสาธิตใช้ได้เฉพาะโหมดทดลองใช้งาน (embedded) เท่านั้น"))
     hall = Site.objects.get(province__code=province_code, kind=Site.Kind.PROVINCIAL_HALL)
     clerk_site = Site.objects.get(district__code=clerk_district_code)
+    if not Site.objects.filter(province__code=neighbour_code, kind=Site.Kind.PROVINCIAL_HALL).exists():
+        province_sites_create(province_code=neighbour_code)
+    neighbour = Site.objects.get(province__code=neighbour_code, kind=Site.Kind.PROVINCIAL_HALL)
     wanted = [
         ("admin", Staff.Role.ADMINISTRATOR, hall, "ผู้ดูแล", "ระบบ"),
         ("scheduler", Staff.Role.SCHEDULER, hall, "สมชาย", "จัดประชุม"),
         (f"clerk{clerk_district_code}", Staff.Role.CLERK, clerk_site, "สมศรี", "ประจำอำเภอ"),
         ("finance", Staff.Role.FINANCE, hall, "สมหญิง", "การเงิน"),
+        (f"admin{neighbour_code}", Staff.Role.ADMINISTRATOR, neighbour, "ผู้ดูแล", "หนองบัวลำภู"),
+        (f"scheduler{neighbour_code}", Staff.Role.SCHEDULER, neighbour, "สมปอง", "จัดประชุม"),
     ]
     accounts = []
     user_model = get_user_model()

@@ -16,6 +16,8 @@ def home(request):
     """Send each role to its own place."""
     staff = staff_of(request.user)
     if staff is None:
+        if request.user.has_perm("national.view_national"):  # the Ministry's people (and operators)
+            return redirect("national:home")
         return render(request, "portal/no_role.html", status=403)
     if staff.role == Staff.Role.CLERK:
         return redirect("site:page", code=staff.site.code)

@@ -98,7 +98,7 @@ def test_an_administrator_resets_a_password_of_their_province_and_it_is_audited(
     staff.user.refresh_from_db()
     assert staff.user.check_password("Udon-new-2569!")
     entry = AuditEntry.objects.get(target_type="districts.Staff", target_id=str(staff.pk), action="update")
-    assert (entry.detail, entry.province_code) == ({"password": "set"}, "41")
+    assert (entry.detail, entry.province_code) == ({"changed": ["password"]}, "41")
 
 
 def test_media_servers_shared_ones_read_only_another_provinces_hidden_ours_with_our_secrets_only(

@@ -60,7 +60,11 @@ def test_national_users_and_operators_see_it_and_national_users_see_nothing_else
 ):
     assert national_user.has_perm(VIEW_NATIONAL)
     client.force_login(national_user)
-    assert client.get("/national/").status_code == 200
+    page = client.get("/national/")
+    assert page.status_code == 200
+    assert 'href="/national/"' in page.content.decode()  # the menu leads there
+    home = client.get("/")  # signing in lands them on it
+    assert (home.status_code, home["Location"]) == (302, "/national/")
     # No Staff row: the province-scoped pages refuse them, whatever the province.
     for path in ("/meetings/", "/billing/", "/sites/", "/sites/4122/", "/meetings/join/control/"):
         assert client.get(path).status_code == 403, path

@@ -48,7 +48,7 @@ def test_embedded_run_serves_login_and_demo_accounts(tmp_path):
         assert f"prachum is at {base}" in output
         if shutil.which("janus"):
             assert f"Janus is running on 127.0.0.1:{env['PRACHUM_JANUS_HTTP_PORT']}" in output, output
-        for username in ("admin", "scheduler", "clerk4122", "finance"):
+        for username in ("admin", "scheduler", "clerk4122", "finance", "admin39", "scheduler39"):
             assert re.search(rf"^\s+{username}\s+demo\s", output, re.MULTILINE), output
             with requests.Session() as session:
                 page = session.get(f"{base}/login/", timeout=5).text

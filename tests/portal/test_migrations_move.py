@@ -34,7 +34,11 @@ pytestmark = [pytest.mark.integration]
 # The apps born of the move: none of their migrations had run on the landed schema.
 NEW_APPS = ("foundation", "join", "notifications")
 # Where the apps that lost models stood on the landed schema (every other app was at its latest migration).
-LANDED = {"meetings": "0004_join_test_call_token_note", "portal": "0001_initial", "districts": "0002_site_notification_channels"}
+LANDED = {
+    "meetings": "0004_join_test_call_token_note",
+    "portal": "0001_initial",
+    "districts": "0002_site_notification_channels",
+}
 
 # (landed app, model) -> (app now, today's model); the table is the same one before and after.
 MOVED = {

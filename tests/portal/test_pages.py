@@ -64,10 +64,14 @@ def test_language_switches_to_english(client):
 def test_demo_accounts_log_in_in_embedded_mode(client, settings):
     settings.PRACHUM_DEMO_ACCOUNTS = True
     accounts = demo_accounts_create()
-    assert {s.user.username for s in accounts} == {"admin", "scheduler", "clerk4122", "finance"}
+    names = {"admin", "scheduler", "clerk4122", "finance", "admin39", "scheduler39"}
+    assert {s.user.username for s in accounts} == names
     assert demo_accounts_create()  # twice changes nothing
-    assert Staff.objects.filter(user__username__in=["admin", "scheduler", "clerk4122", "finance"]).count() == 4
-    for username in ("admin", "scheduler", "clerk4122", "finance"):
+    assert Staff.objects.filter(user__username__in=names).count() == 6
+    # Two provinces, an administrator each, neither an operator: the boundary a newcomer can try.
+    admins = Staff.objects.filter(user__username__in=["admin", "admin39"]).select_related("user", "site__province")
+    assert {(s.site.province.code, s.user.is_superuser) for s in admins} == {("41", False), ("39", False)}
+    for username in names:
         response = client.post("/login/", {"username": username, "password": "demo"})
         assert response.status_code == 302, username
         client.post("/logout/")

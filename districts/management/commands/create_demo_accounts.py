@@ -5,7 +5,10 @@ from districts.services import DEMO_PASSWORD, demo_accounts_create
 
 
 class Command(BaseCommand):
-    help = "Create the demo accounts admin, scheduler, clerk4122 and finance (embedded mode only)."
+    help = (
+        "Create the demo accounts admin, scheduler, clerk4122 and finance of Udon Thani, and admin39 and scheduler39 "
+        "of Nong Bua Lam Phu (embedded mode only)."
+    )
 
     def handle(self, *args, **options) -> None:
         try:
