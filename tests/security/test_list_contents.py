@@ -33,7 +33,7 @@ LISTS = [
     ("/sites/{code}/", None, True),
     ("/meetings/join/control/", None, False),
     ("/meetings/join/control/board/", None, False),
-    ("/billing/", None, True),
+    ("/billing/?fy=2562", None, True),
     ("/billing/savings/", None, False),
     ("/billing/reports/fiscal_year.csv?fy=2562", None, True),
     ("/api/schema/", None, False),

@@ -21,7 +21,7 @@ from django.test import Client
 
 from billing.models import Charge, Export
 from billing.services import charges_generate, lines_for_province_create
-from districts.models import Agency, Site, Staff
+from districts.models import Agency, District, Site, Staff
 from districts.services import province_sites_create
 from foundation.audit import audit_record
 from foundation.models import AuditEntry
@@ -127,8 +127,11 @@ def _person(who: Who):
 def build_world(media_root) -> World:
     """Two provinces, their people and one of every object per place (see the module's docstring)."""
     province_sites_create(province_code="39")
-    for code in ("41", "39"):
+    for code in ("41", "39"):  # reports name districts, pages name sites
         Site.objects.filter(province__code=code).update(name=Concat(Value(MARK[code] + " "), "name"))
+        District.objects.filter(province__code=code).update(
+            name_th=Concat(Value(MARK[code] + " "), "name_th"), name_en=Concat(Value(MARK[code] + " "), "name_en")
+        )
     MediaServerFactory.create(name="national-shared")
     users = {who.name: _person(who) for who in PEOPLE}
     clients = {}
