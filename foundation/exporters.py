@@ -7,13 +7,16 @@ CSV (UTF-8 with a BOM, so Excel shows Thai), XLSX (openpyxl, write-only) and PDF
 template, A4, Thai font) come for free. Each app keeps its own registry (billing/exporters, join/exporters).
 
 Text that a spreadsheet would run as a formula (a cell starting with = + - @, a tab or a carriage return: a site's
-or a guest's name, a note) is written with a leading apostrophe in CSV and XLSX, so opening an export never runs
-what someone typed (OWASP, "CSV injection").
+or a guest's name, an invoice number, a note) is written with a leading apostrophe in CSV and XLSX, so opening an
+export never runs what someone typed (OWASP, "CSV injection"). Every cell goes through it: title lines, column
+titles, rows, totals, notes and the signature block; numbers the report computed stay numbers. Every exporter of
+every app is checked by tests/foundation/test_formula_injection.py (found by subclass, so a new one is too).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -24,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from foundation.pdf import html_to_pdf
 from foundation.thaidate import format_be_long, format_be_short
 
 CONTENT_TYPES = {
@@ -87,10 +91,25 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_text(value: Any) -> Any:
-    """Text as a spreadsheet shows it and never runs it: a leading apostrophe before a formula's first sign."""
+    """Text as a spreadsheet shows it and never runs it: a leading apostrophe before a formula's first sign.
+
+    Only text is touched: a number the report computed (a negative adjustment, say) stays a number. Numbers typed
+    as text (an invoice number "-0042", a name "+66...") are text and get the apostrophe like any other.
+    """
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def spreadsheet_value(value: Any) -> Any:
+    """A value for an XLSX cell: numbers, dates and empty cells as they are; anything else as inert text.
+
+    Anything that is not a plain value (a lazy translation, a model whose ``str()`` is a name someone typed) is
+    turned into text first, so it goes through :func:`spreadsheet_text` like any string.
+    """
+    if value is None or isinstance(value, (bool, int, float, Decimal, datetime.date, datetime.time)):
+        return value
+    return spreadsheet_text(str(value))
 
 
 class TableExporter(Exporter):
@@ -159,8 +178,8 @@ class TableExporter(Exporter):
     def _plain(value: Any, kind: str) -> str:
         if value is None:
             return ""
-        if kind == "money":
-            return f"{value:.2f}"
+        if kind == "money" and isinstance(value, (int, Decimal)):
+            return f"{value:.2f}"  # a number the report computed, written as a number (-12.50 stays a number)
         return spreadsheet_text(str(value))
 
     def _csv(self, body: list[list]) -> bytes:
@@ -169,16 +188,16 @@ class TableExporter(Exporter):
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         for line in self.title_lines():
-            writer.writerow([spreadsheet_text(line)])
+            writer.writerow([spreadsheet_text(str(line))])
         writer.writerow([])
-        writer.writerow([c.title for c in columns])
+        writer.writerow([spreadsheet_text(str(c.title)) for c in columns])
         for row in [*body, *self.footer_rows()]:
             writer.writerow([self._plain(value, kind) for value, kind in zip(row, kinds, strict=True)])
         writer.writerow([])
         for note in self.notes():
-            writer.writerow([spreadsheet_text(note)])
+            writer.writerow([spreadsheet_text(str(note))])
         for line in self.signature_lines():
-            writer.writerow(line)
+            writer.writerow([spreadsheet_text(text) for text in line])
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
     def _xlsx(self, body: list[list]) -> bytes:
@@ -203,7 +222,7 @@ class TableExporter(Exporter):
         formats = {"money": "#,##0.00", "int": "#,##0", "km": "#,##0.0"}
 
         def cell(value, *, font=plain, kind="text", border=None):
-            item = WriteOnlyCell(sheet, value=spreadsheet_text(value))  # openpyxl writes "=..." as a formula
+            item = WriteOnlyCell(sheet, value=spreadsheet_value(value))  # openpyxl writes "=..." as a formula
             item.font = font
             if kind in formats:
                 item.number_format = formats[kind]
@@ -236,8 +255,6 @@ class TableExporter(Exporter):
         return buffer.getvalue()
 
     def _pdf(self, body: list[list]) -> bytes:
-        from weasyprint import HTML  # noqa: PLC0415 - WeasyPrint (Pango) is loaded only when a PDF is drawn
-
         columns = self.columns()
         kinds = [c.kind for c in columns]
 
@@ -276,4 +293,4 @@ class TableExporter(Exporter):
                 "today_long": format_be_long(timezone.localdate()),
             },
         )
-        return HTML(string=html).write_pdf()
+        return html_to_pdf(html)
