@@ -167,7 +167,7 @@ def test_an_invoice_number_and_a_site_name_typed_by_people_are_text_in_the_provi
     january = datetime.date(2019, 1, 1)
     bill(january)
     districts = ["4101", "4102", "4103", "4104"]
-    typed = PAYLOADS[:3] + ["-0042"]
+    typed = [*PAYLOADS[:3], "-0042"]
     for code, invoice in zip(districts, typed, strict=True):
         staff = StaffFactory.create(role=Staff.Role.FINANCE, site_code=code)
         client.force_login(staff.user)
