@@ -3,6 +3,8 @@
 set -o errexit -o pipefail -o nounset
 cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE=portal.settings.embedded
+# Every link the portal writes (join links, QR codes, .ics, feeds, sheets, emails) points at the port it serves on.
+export PORTAL_BASE_URL="${PORTAL_BASE_URL:-http://127.0.0.1:${PRACHUM_PORT:-8000}}"
 py=.venv/bin/python
 mkdir -p var
 $py manage.py migrate --verbosity 0

@@ -156,7 +156,8 @@ def _subject(row: Notification, language: str) -> str:
     meeting = row.meeting
     local = meeting.start.astimezone(BANGKOK)
     when = f"{local.day} {local:%b %Y %H:%M}" if language == "en" else f"{format_be_long(local)} {local:%H:%M} น."
-    return f"[{SUBJECT_PREFIX[language][row.kind]}] {meeting.title} — {when}"
+    title = " ".join(meeting.title.split())  # one line, even for a title stored before titles were folded
+    return f"[{SUBJECT_PREFIX[language][row.kind]}] {title} — {when}"
 
 
 def organizer_address() -> str:

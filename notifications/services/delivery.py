@@ -22,6 +22,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from districts.models import Staff
+from meetings.models import AgencyInvitation, Participation
+
 from ..channels import Channel, PermanentDeliveryError, TemporaryDeliveryError, channel_for
 from ..conf import backoff, setting
 from ..content import notification_message
@@ -251,6 +254,19 @@ def notifications_sweep(*, now: datetime | None = None, limit: int = 10_000) -> 
 
 
 @transaction.atomic
+def _still_invited(row: Notification) -> bool:
+    """Whether the row's recipient still takes part in its meeting (its site or agency, or the staff's site)."""
+    meeting = row.meeting
+    if row.agency_id is not None:
+        return AgencyInvitation.objects.filter(meeting=meeting, agency_id=row.agency_id).exists()
+    site_id = row.site_id
+    if site_id is None and row.staff_id is not None:
+        site_id = Staff.objects.filter(pk=row.staff_id).values_list("site_id", flat=True).first()
+    if site_id is None or site_id == meeting.host_site_id:
+        return True
+    return Participation.objects.filter(meeting=meeting, site_id=site_id).exists()
+
+
 def notification_resend(*, notification: Notification, by=None, expected_resends: int | None = None) -> Notification:
     """A new row with the same recipient and kind, sent with the meeting as it is now ("send again").
 
@@ -263,6 +279,13 @@ def notification_resend(*, notification: Notification, by=None, expected_resends
     meeting = original.meeting
     if original.kind != Kind.CANCELLATION and meeting.is_cancelled:
         raise ValidationError("การประชุมนี้ถูกยกเลิกแล้ว: ส่งได้เฉพาะการแจ้งยกเลิก")
+    if original.kind != Kind.CANCELLATION and not _still_invited(original):
+        # It was sent a cancellation when it was taken off: an invitation at the same sequence would put the
+        # meeting back in its calendar.
+        raise ValidationError(
+            "ผู้รับนี้ถูกนำออกจากการประชุมแล้ว (ได้รับแจ้งยกเลิกไปแล้ว): ส่งคำเชิญซ้ำไม่ได้ "
+            "หากต้องการเชิญอีกครั้ง ให้เพิ่มกลับเข้าในการประชุมก่อน"
+        )
     resends = original.resends.count()
     if expected_resends is not None and expected_resends != resends:
         raise ValidationError("มีผู้กดส่งอีกครั้งไปแล้ว: ดูรายการล่าสุดด้านบน")

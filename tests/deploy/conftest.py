@@ -65,6 +65,7 @@ def production_env(deploy_database_url: str, broker_url: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "DJANGO_SECRET_KEY": TEST_SECRET_KEY,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PORTAL_BASE_URL": "https://prachum.udonthani.go.th",  # what the links say (deploy/start/web checks it)
         "DATABASE_URL": deploy_database_url,
         "CELERY_BROKER_URL": broker_url,
         "CACHE_URL": broker_url.rsplit("/", 1)[0] + "/1",  # the shared cache several gunicorn workers need

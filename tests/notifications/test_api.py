@@ -95,6 +95,24 @@ def test_after_a_cancellation_only_the_cancellation_is_sent_again(people, schedu
     assert "ยกเลิก" in refused.json()["non_field_errors"][0]
 
 
+def test_a_site_taken_off_the_meeting_is_not_invited_again_by_send_again(people, scheduler, fake_server):
+    meeting = MeetingFactory.create(host="41", sites=("4101", "4102"))
+    invitation = Notification.objects.filter(meeting=meeting, site__district__code="4102").order_by("pk").first()
+    Notification.objects.filter(meeting=meeting).update(state=State.SENT)
+    from meetings.services.scheduling import meeting_update
+    from tests.factories.meetings import site
+
+    meeting_update(meeting=meeting, sites=[site("4101")], by=scheduler)  # 4102 gets a CANCEL for its calendar
+    cancel = Notification.objects.filter(meeting=meeting, site=site("4102"), kind=Notification.Kind.CANCELLATION)[0]
+    client = api_as(Role.SCHEDULER)
+    refused = client.post(resend_path(meeting, invitation), {}, format="json")
+    assert refused.status_code == 400
+    assert "ถูกนำออกจากการประชุมแล้ว" in refused.json()["non_field_errors"][0]
+    assert not Notification.objects.filter(resend_of=invitation).exists()
+    Notification.objects.filter(pk=cancel.pk).update(state=State.SENT)
+    assert client.post(resend_path(meeting, cancel), {}, format="json").status_code == 201  # the cancel may go again
+
+
 def test_only_the_provinces_schedulers_and_administrators(people):
     meeting = MeetingFactory.create(host="41", sites=("4101",))
     row = Notification.objects.filter(meeting=meeting).first()

@@ -267,3 +267,30 @@ def test_send_again_makes_a_new_row_once(people, smtp, django_capture_on_commit_
     meeting_cancel(meeting=meeting)
     with pytest.raises(ValidationError, match="ยกเลิก"):
         notification_resend(notification=failed)
+
+
+@pytest.mark.django_db
+def test_a_title_with_line_breaks_is_folded_where_it_comes_in_and_every_email_goes_out(people, smtp):
+    from rest_framework.test import APIClient
+
+    scheduler = SchedulerFactory.create()
+    api = APIClient()
+    api.force_authenticate(scheduler)
+    start = timezone.localtime(timezone.now() + timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
+    body = {"title": "ประชุมติดตามงาน\r\nBcc: somebody@example.com\n\tวาระพิเศษ", "host_site": site("41").pk,
+            "sites": [site("4101").pk], "agencies": [], "start": start.isoformat(),
+            "end": (start + timedelta(hours=1)).isoformat()}
+    created = api.post("/api/meetings/", body, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["title"] == "ประชุมติดตามงาน Bcc: somebody@example.com วาระพิเศษ"
+    meeting_id = created.json()["id"]
+    report = notifications_deliver(ids=list(Notification.objects.filter(
+        meeting_id=meeting_id, channel=Channel.EMAIL, state=State.PENDING).values_list("pk", flat=True)))
+    assert report.sent >= 2
+    assert report.failed == 0
+    assert all("\n" not in mail.subject and "somebody@example.com" not in mail.recipients for mail in smtp.received)
+    assert not Notification.objects.filter(meeting_id=meeting_id, state=State.FAILED).exists()
+
+    bell = api.post("/api/meetings/", {**body, "title": "ประชุม\x07ด่วน"}, format="json")
+    assert bell.status_code == 400
+    assert "อักขระควบคุม" in bell.json()["title"][0]

@@ -64,6 +64,12 @@ def test_embedded_run_serves_login_and_demo_accounts(tmp_path):
                 assert page.status_code == 200, username
                 if shutil.which("janus"):
                     assert "ห้องประชุมเป็นแบบจำลอง" not in page.text  # real rooms: no fake-media banner
+                if username == "clerk4122":  # the links the portal writes point at the port it was started on
+                    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+                    session.post(f"{base}/meetings/join/site/4122/feed/renew/", data={"csrfmiddlewaretoken": token},
+                                 timeout=10)
+                    page = session.get(f"{base}/sites/4122/", timeout=10).text
+                    assert re.search(rf"<code>{re.escape(base)}/meetings/join/feed/[\w-]+\.ics</code>", page), page
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)

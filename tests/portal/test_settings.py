@@ -61,8 +61,19 @@ def _production(**extra: str) -> dict:
         DJANGO_SECRET_KEY="k" * 20 + "-prod-secret-for-the-check-only-" + "z" * 20,
         DJANGO_ALLOWED_HOSTS="prachum.udonthani.go.th",
         DATABASE_URL=os.environ.get("DATABASE_URL", "sqlite:////tmp/prachum-check.sqlite3"),
-        **extra,
+        **{"PORTAL_BASE_URL": "https://prachum.udonthani.go.th", **extra},
     )
+
+
+@pytest.mark.unit  # manage.py in a subprocess on the embedded defaults: no service
+@pytest.mark.parametrize("base_url", ["", "http://127.0.0.1:8000", "https://localhost", "http://prachum.go.th"])
+def test_production_refuses_a_portal_base_url_that_would_give_dead_links(base_url):
+    env = _production(CACHE_URL="redis://127.0.0.1:6379/1", PORTAL_BASE_URL=base_url)
+    if not base_url:
+        del env["PORTAL_BASE_URL"]  # missing: the default (loopback) is refused too
+    result = _manage("check", "--deploy", "--fail-level", "ERROR", env=env)
+    assert result.returncode != 0
+    assert "portal.E002" in result.stderr
 
 
 @pytest.mark.unit  # manage.py in a subprocess on the embedded defaults: no service

@@ -7,6 +7,7 @@ PostgreSQL's exclusion constraint as the last line (`_guarded` turns its Integri
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
@@ -196,7 +197,11 @@ def _guarded(write, *, site_ids, windows, exclude_meeting_ids=()):
 
 
 def _clean_title(title: str) -> str:
-    title = (title or "").strip()
+    """Where every title comes in (the form, the API, a series): one line, its white space folded. A title goes into
+    email subjects and calendar files, where a line break would break every message about the meeting."""
+    title = " ".join((title or "").split())  # line breaks, tabs and runs of spaces become one space
+    if any(unicodedata.category(char) == "Cc" for char in title):
+        raise ValidationError({"title": ["เรื่องที่ประชุมมีอักขระควบคุมที่พิมพ์ไม่ได้: พิมพ์ชื่อเรื่องใหม่เป็นข้อความธรรมดา"]})
     if not title:
         raise ValidationError({"title": ["ต้องระบุเรื่องที่ประชุม"]})
     if len(title) > 200:
