@@ -79,7 +79,13 @@ def backend_for_server(server: MediaServer) -> MediaBackend:
             close = getattr(old, "close", None)
             if callable(close):
                 close()
-        client = cache[key] = backend_for(server.kind, **config)
+        try:
+            client = backend_for(server.kind, **config)
+        except (TypeError, ValueError) as error:  # a row whose settings its backend cannot take: that row's error
+            raise PermanentMediaError(
+                f"ค่าตั้งของเซิร์ฟเวอร์ {server.name} ไม่ครบหรือไม่ถูกต้อง ({error}): แก้ไขในหน้าผู้ดูแลระบบ"
+            ) from error
+        cache[key] = client
     return client
 
 

@@ -78,6 +78,9 @@ class MediaBackend(abc.ABC):
     """
 
     kind: str = ""
+    # True for servers that make a room when the first person joins (Jitsi): an empty room reads as missing, and
+    # the portal must not take that for a room the server lost.
+    rooms_on_demand: bool = False
 
     @abc.abstractmethod
     def create_room(self, spec: RoomSpec) -> None: ...

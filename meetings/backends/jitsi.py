@@ -48,6 +48,7 @@ def _epoch(moment: datetime | float) -> int:
 
 class JitsiBackend(MediaBackend):
     kind = "jitsi"
+    rooms_on_demand = True  # a room exists only while someone is in it: nothing to re-create when it is "gone"
 
     def __init__(
         self,
@@ -294,7 +295,9 @@ class Reservation:
         if self.duration <= 0:
             raise ValueError("a reservation lasts a positive number of seconds")
         answer = {
-            "id": self.id,
+            # A string: mod_reservations builds the DELETE URL from it, and a JSON number may come back as
+            # "364758328.0" in Lua 5.3 and later.
+            "id": str(self.id),
             "name": room_name(self.name),
             "mail_owner": self.mail_owner,
             "start_time": format_start_time(self.start_time),
@@ -330,7 +333,7 @@ def reservation_answer(
 
 def conflict_answer(reservation_id: int) -> dict:
     """The body of a 409 answer: Prosody then asks `GET /conference/<conflict_id>`."""
-    return {"conflict_id": reservation_id}
+    return {"conflict_id": str(reservation_id)}
 
 
 def refusal_answer(message: str) -> dict:

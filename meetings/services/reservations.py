@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 from districts.models import Site
 
 from ..backends.base import JoinTarget
-from ..backends.jitsi import ConferenceRequest, format_start_time, parse_start_time, reservation_answer
+from ..backends.jitsi import (
+    ConferenceRequest,
+    conflict_answer,
+    format_start_time,
+    parse_start_time,
+    reservation_answer,
+)
 from ..conf import setting
 from ..media import backend_for_server, room_spec, site_user_id
 from ..models import MediaServer, Meeting, Room
@@ -80,7 +86,7 @@ def reservation_open(*, request: ConferenceRequest, now: datetime | None = None)
             },
         )
     if room.reservation_start:
-        return ReservationAnswer(409, {"conflict_id": room.pk})
+        return ReservationAnswer(409, conflict_answer(room.pk))
     room.reservation_start = format_start_time(request.start_time)
     room.reservation_owner = request.mail_owner[:200]
     room.save(update_fields=["reservation_start", "reservation_owner", "updated_at"])

@@ -531,6 +531,8 @@ def rooms_sweep(*, now: datetime | None = None) -> SweepReport:
     for server_id, rooms in by_server.items():
         try:
             backend = backend_for_server(servers[server_id])
+            if backend.rooms_on_demand:  # Jitsi: a room nobody joined yet is not a lost room
+                continue
             vanished += [room.pk for room in rooms if not backend.room_exists(room.number, room.name)]
         except MediaServerError as error:
             logger.warning("sweep: cannot check rooms on %s: %s", servers[server_id], error)

@@ -64,13 +64,13 @@ def test_reservation_flow_as_prosody_drives_it(client, room):
     body = first.json()
     expected_duration = int((room.meeting.end + timedelta(minutes=30) - opened).total_seconds())
     assert body == {
-        "id": room.pk, "name": room.name, "mail_owner": "owner@example.go.th", "start_time": form["start_time"],
+        "id": str(room.pk), "name": room.name, "mail_owner": "owner@example.go.th", "start_time": form["start_time"],
         "duration": expected_duration, "max_occupants": room.publishers + 10,
     }
 
     second = prosody_post(client, {**form, "start_time": start_time(opened + timedelta(seconds=5))})
     assert second.status_code == 409
-    assert second.json() == {"conflict_id": room.pk}
+    assert second.json() == {"conflict_id": str(room.pk)}
 
     again = client.get(f"{PREFIX}/conference/{second.json()['conflict_id']}")
     assert again.status_code == 200
@@ -141,3 +141,42 @@ def test_join_tokens_are_what_prosody_accepts(room):
         assert room.secret not in target.url
         with pytest.raises(jwt.InvalidSignatureError):
             jwt.decode(token, "another-secret-of-at-least-32-bytes!!", algorithms=["HS256"], audience="jitsi")
+
+
+def test_a_jitsi_room_nobody_joined_yet_is_not_taken_for_a_lost_one(room):
+    from meetings.services import rooms_sweep
+
+    report = rooms_sweep(now=timezone.now())  # its server (meet.example.go.th) is never asked: nothing to re-create
+    assert (report.recreated, report.unreachable_servers) == ([], [])
+    room.refresh_from_db()
+    assert (room.state, room.provisioned_version) == (Room.State.PROVISIONED, room.desired_version)
+
+
+def test_one_bad_jitsi_row_stops_neither_health_nor_the_other_rooms(
+    client, jitsi_server, fake_server, scheduler, django_capture_on_commit_callbacks
+):
+    """A Jitsi row without app_id (what media_server_ensure used to make) is that row's error, nobody else's."""
+    from django.core.management import call_command
+
+    from meetings.services import rooms_provision, servers_check
+
+    MediaServer.objects.filter(pk=jitsi_server.pk).update(options={})
+    start = (timezone.now() + timedelta(hours=2)).replace(second=0, microsecond=0)
+    meetings = [MeetingFactory.create(sites=(code,), start=start + timedelta(hours=2 * i),
+                                      end=start + timedelta(hours=2 * i + 1), created_by=scheduler)
+                for i, code in enumerate(("4101", "4122"))]
+    rooms = [Room.objects.get(meeting=meeting) for meeting in meetings]
+    Room.objects.filter(pk=rooms[0].pk).update(server=jitsi_server, kind="jitsi", state=Room.State.PENDING)
+    Room.objects.filter(pk=rooms[1].pk).update(server=fake_server, kind="fake", state=Room.State.PENDING)
+    outcomes = {result.room_id: result.outcome for result in rooms_provision(room_ids=[r.pk for r in rooms])}
+    assert outcomes == {rooms[0].pk: "failed", rooms[1].pk: "provisioned"}
+    assert "app_id" in Room.objects.get(pk=rooms[0].pk).last_error
+    health = client.get("/healthz")
+    assert health.status_code in (200, 503)  # never a 500
+    assert health.json()["checks"]["media:jitsi"] == {"ok": False, "kind": "jitsi", "error": "PermanentMediaError"}
+    assert servers_check()["jitsi"] is False  # recorded on its row, the others checked too
+    assert servers_check()[fake_server.name] is True
+
+    call_command("media_server_ensure", "jitsi", "jitsi", "https://meet.example.go.th", "--secret-env", "JITSI_TEST",
+                 "--option", "app_id=prachum", "--option", "audience=jitsi")
+    assert MediaServer.objects.get(pk=jitsi_server.pk).options == {"app_id": "prachum", "audience": "jitsi"}

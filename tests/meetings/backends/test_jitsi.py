@@ -337,7 +337,7 @@ def test_reservation_answer_is_exactly_what_mod_reservations_reads():
     )
 
     assert answer == {
-        "id": 412,
+        "id": "412",  # a string: mod_reservations builds the DELETE URL from it
         "name": "prachum-2025-0007",
         "mail_owner": "chair@udonthani.go.th",
         "start_time": "2025-03-04T02:30:15.123Z",
@@ -383,7 +383,7 @@ def test_reservation_answer_refuses_bad_values(changes):
 
 
 def test_conflict_and_refusal_bodies():
-    assert conflict_answer(412) == {"conflict_id": 412}
+    assert conflict_answer(412) == {"conflict_id": "412"}  # a string: Prosody builds a URL from it
     assert refusal_answer("ยังไม่ถึงเวลาประชุม") == {"message": "ยังไม่ถึงเวลาประชุม"}
 
 
