@@ -22,6 +22,7 @@ from django.views.generic import TemplateView
 
 from districts.access import Role, RoleRequiredMixin
 from foundation.thaidate import BANGKOK
+from notifications.selectors import meeting_reach
 
 from . import selectors, services
 from .backends.jitsi import ReservationError, parse_conference_request, refusal_answer
@@ -71,6 +72,7 @@ class MeetingDetailView(SchedulerPage, TemplateView):
             agencies=[invitation.agency for invitation in meeting.agency_invitations.all()],
             documents=list(meeting.documents.all()),
             document_form=kwargs.pop("document_form", None) or DocumentForm(),
+            reach=meeting_reach(meeting=meeting),
             **kwargs,
         )
 

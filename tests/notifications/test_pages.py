@@ -83,3 +83,26 @@ def test_a_fixed_number_of_queries(login, people):
 
     queries(small)  # the session and the user, loaded once
     assert queries(small) == queries(large) <= 8
+
+
+def test_the_meeting_page_says_who_was_told_who_could_not_be_and_why(login, people, fake_server):
+    from districts.models import Agency, Province, Site
+    from tests.factories.meetings import site
+
+    Site.objects.filter(pk=site("4103").pk).update(notify_by_email=False)  # and no LINE
+    silent = Agency.objects.create(province=Province.objects.get(code="41"), name="สำนักงานไม่มีอีเมล", email="")
+    meeting = MeetingFactory.create(host="41", sites=("4101", "4102", "4103", "4104"),
+                                    agencies=[people["agency"], silent])
+    Notification.objects.filter(meeting=meeting, site=site("4101")).update(state=Notification.State.SENT)
+    Notification.objects.filter(meeting=meeting, agency=people["agency"]).update(
+        state=Notification.State.FAILED, last_error="SMTP 550 5.1.1 no such user")
+    html = login(Staff.Role.SCHEDULER, "41").get(reverse("meetings:detail", kwargs={"pk": meeting.pk})).content
+    section = html.decode().split('id="reach"', 1)[1].split("</section>", 1)[0]
+    rows = {row.split("</td>", 1)[0].rsplit(">", 1)[-1]: row for row in section.split("<tr>")[2:]}
+    assert "ส่งแล้ว" in rows[site("4101").name]
+    assert "LINE" in rows[site("4102").name]  # its clerk by email and its LINE group
+    assert "ปิดการแจ้งทางอีเมลและไม่ได้ใช้ LINE" in rows[site("4103").name]
+    assert "ไม่มีเจ้าหน้าที่ประจำอำเภอที่มีอีเมล" in rows[site("4104").name]
+    assert "SMTP 550 5.1.1 no such user" in rows[people["agency"].name]
+    assert "ส่วนราชการนี้ไม่มีอีเมล" in rows[silent.name]
+    assert reverse("notifications:meeting", kwargs={"meeting_id": meeting.pk}) in section
