@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -366,6 +366,7 @@ class MeetingBoard:
     poll_error: str = ""  # what went wrong then ("" when it answered)
     poll_late: bool = False  # in its window but not asked for a while: the states shown may be old
     room_ready: bool = True  # False: the room is waiting for a media server (an outage, or being made again)
+    chair_pass_token: str = ""  # the host site's join link: the chair enters from the control centre
 
     @property
     def connected(self) -> int:
@@ -409,7 +410,8 @@ def poll_late_after() -> timedelta:
 
 def control_centre(*, province_id: int, day: date | None = None, now: datetime | None = None) -> list[MeetingBoard]:
     """Every meeting of the province on `day` (Bangkok), each site's connection state and test, as the periodic
-    task recorded them, with when it last asked the media server. Five queries; never asks the server."""
+    task recorded them, with when it last asked the media server, and the chair's way in. Six queries; never asks
+    the server."""
     now = now or timezone.now()
     day = day or now.astimezone(BANGKOK).date()
     day_start, day_end = _day_bounds(day)
@@ -447,9 +449,11 @@ def control_centre(*, province_id: int, day: date | None = None, now: datetime |
     ):
         tests_by_site[test_call.site_id].append(test_call)
     polls = {poll.meeting_id: poll for poll in AttendancePoll.objects.filter(meeting_id__in=meeting_ids)}
+    chair_passes = chair_pass_tokens(meeting_ids=meeting_ids)
     boards = []
     for meeting in meetings:
         board = _board(meeting, rows_by_meeting[meeting.pk], tests_by_site)
+        board.chair_pass_token = chair_passes.get(meeting.pk, "")
         poll = polls.get(meeting.pk)
         board.room_ready = room_is_ready(meeting)
         board.polled = (  # the same window as _in_poll_window, on the rows already read
@@ -460,6 +464,14 @@ def control_centre(*, province_id: int, day: date | None = None, now: datetime |
         board.poll_late = board.polled and (poll is None or now - poll.polled_at > poll_late_after())
         boards.append(board)
     return boards
+
+
+def chair_pass_tokens(*, meeting_ids: list[int]) -> dict[int, str]:
+    """meeting id -> the token of its host site's valid pass (the chair's way in), one query."""
+    passes = JoinPass.objects.filter(
+        meeting_id__in=meeting_ids, revoked_at__isnull=True, site_id=F("meeting__host_site_id")
+    ).order_by()
+    return dict(passes.values_list("meeting_id", "token"))
 
 
 def _board(meeting: Meeting, rows: list[Attendance], tests_by_site: dict[int, list[TestCall]]) -> MeetingBoard:

@@ -22,6 +22,7 @@ from django.views.generic import TemplateView
 
 from districts.access import Role, RoleRequiredMixin
 from foundation.thaidate import BANGKOK
+from join.selectors import chair_pass_tokens
 from notifications.selectors import meeting_reach
 
 from . import selectors, services
@@ -73,6 +74,7 @@ class MeetingDetailView(SchedulerPage, TemplateView):
             documents=list(meeting.documents.all()),
             document_form=kwargs.pop("document_form", None) or DocumentForm(),
             reach=meeting_reach(meeting=meeting),
+            chair_pass_token=chair_pass_tokens(meeting_ids=[meeting.pk]).get(meeting.pk, "") if meeting.is_open else "",
             **kwargs,
         )
 

@@ -136,3 +136,24 @@ def test_the_join_page_may_connect_to_its_media_server_and_nowhere_else(client, 
     url = urlsplit(server.public_url or server.url)
     assert connect == ["'self'", f"{url.scheme}://{url.netloc}"]
     assert "script-src 'self'" in policy
+
+
+def test_the_chair_enters_from_the_meeting_page_and_from_the_control_centre(login, fake_server, schedule):
+    from django.urls import reverse
+
+    from districts.models import Staff
+    from join.links import join_path
+
+    meeting = schedule(sites=(MUEANG,))
+    chair = join_path(pass_of(meeting, HALL).token)
+    scheduler = login(Staff.Role.SCHEDULER, HALL)
+    page = scheduler.get(reverse("meetings:detail", kwargs={"pk": meeting.pk})).content.decode()
+    assert f'href="{chair}"' in page
+    assert "ยังไม่มีสถานที่เข้าร่วม" not in page
+    board = scheduler.get(reverse("join:control-board")).content.decode()
+    assert f'href="{chair}"' in board
+    assert join_path(pass_of(meeting, MUEANG).token) not in board  # the chair's link only
+
+    alone = schedule(sites=(), starts_in=180)
+    page = scheduler.get(reverse("meetings:detail", kwargs={"pk": alone.pk})).content.decode()
+    assert "ยังไม่มีสถานที่เข้าร่วมนอกจากสถานที่ประธาน" in page  # a meeting nobody is invited to says so
