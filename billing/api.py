@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -22,8 +23,14 @@ from .models import Charge
 from .periods import fiscal_year_months, parse_fiscal_year, parse_month
 from .scope import BillingScope
 from .selectors import charge_list
-from .serializers import ChargeSerializer, MarkPaidForMonthSerializer, MarkPaidSerializer
-from .services import charge_mark_paid, charge_mark_paid_for_month, export_request
+from .serializers import (
+    ChargeSerializer,
+    CloseMonthSerializer,
+    MarkPaidForMonthSerializer,
+    MarkPaidSerializer,
+    MonthClosingSerializer,
+)
+from .services import charge_mark_paid, charge_mark_paid_for_month, export_request, month_close
 from .views import FINANCE_ROLES
 
 
@@ -143,6 +150,31 @@ class ChargeViewSet(viewsets.ReadOnlyModelViewSet):
             return Response(_errors(error), status=status.HTTP_400_BAD_REQUEST)
         return Response(ChargeSerializer(charge_list(scope=self.scope, months=None).get(pk=charge.pk)).data)
 
+    @extend_schema(
+        request=CloseMonthSerializer,
+        responses={200: MonthClosingSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
+        operation_id="charges_close_month",
+    )
+    @action(detail=False, methods=["post"], url_path="close-month")
+    def close_month(self, request):
+        """Close a month in the caller's scope: its charges are locked for good (downloads never lock)."""
+        data = CloseMonthSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if data.validated_data.get("confirm") is not True:
+            return Response(
+                {"confirm": ["ส่ง confirm=true เพื่อยืนยันการปิดงวด: ยอดของเดือนจะถูกล็อกถาวร แก้ได้ด้วยรายการปรับปรุงเท่านั้น"]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        try:
+            month = parse_month(data.validated_data["month"])
+        except ValidationError as error:
+            return Response({"month": error.messages}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            closing = month_close(user=request.user, month=month, scope=self.scope)
+        except ValidationError as error:
+            return Response(_errors(error), status=status.HTTP_400_BAD_REQUEST)
+        return Response(MonthClosingSerializer(closing).data)
+
 
 class JSONForErrors(DefaultContentNegotiation):
     """`?format=csv` names the report's file format here, not a DRF renderer: errors are always JSON."""
@@ -152,7 +184,9 @@ class JSONForErrors(DefaultContentNegotiation):
 
 
 class ReportView(APIView):
-    """A report file: `/api/reports/monthly/?format=pdf&month=2562-01`, `fiscal_year` and `travel_savings` take `fy`."""
+    """A report file: `/api/reports/monthly/?format=pdf&month=2562-01`, `fiscal_year` and `travel_savings` take `fy`.
+
+    Reading only: a report never locks its month (closing is `POST /api/charges/close-month/`)."""
 
     permission_classes = [HasRole]
     allowed_roles = FINANCE_ROLES
@@ -186,5 +220,5 @@ class ReportView(APIView):
         except ValidationError as error:
             return Response(_errors(error), status=status.HTTP_400_BAD_REQUEST)
         response = HttpResponse(outcome.content, content_type=outcome.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{outcome.filename}"'
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=outcome.filename)
         return response

@@ -32,3 +32,20 @@ class MarkPaidSerializer(serializers.Serializer):
 class MarkPaidForMonthSerializer(MarkPaidSerializer):
     district_code = serializers.RegexField(r"^\d{4}$", help_text="รหัสอำเภอ 4 หลัก เช่น 4122")
     month = serializers.CharField(help_text="เดือน: 2562-01 (พ.ศ.) หรือ 2019-01 (ค.ศ.)")
+
+
+class CloseMonthSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="เดือนที่จะปิดงวด: 2562-01 (พ.ศ.) หรือ 2019-01 (ค.ศ.)")
+    confirm = serializers.BooleanField(
+        required=False, default=False, help_text="true: ยืนยันการปิดงวด (ยอดของเดือนถูกล็อกถาวร)"
+    )
+
+
+class MonthClosingSerializer(serializers.Serializer):
+    month = serializers.DateField(read_only=True)
+    month_label = serializers.SerializerMethodField()
+    locked = serializers.IntegerField(read_only=True, help_text="รายการที่ล็อกยอดตอนนี้")
+    already = serializers.IntegerField(read_only=True, help_text="รายการที่ล็อกไว้ก่อนแล้ว (ชำระแล้ว หรือปิดงวดไปแล้ว)")
+
+    def get_month_label(self, closing) -> str:
+        return month_label(closing.month)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -16,10 +17,26 @@ from districts.access import Role, RoleRequiredMixin
 from .exporters import EXPORTERS, FORMATS
 from .forms import ChargeFilterForm, ChargePayForm
 from .models import Charge, Export
-from .periods import current_month, fiscal_year, fiscal_years_available, month_label, parse_fiscal_year
+from .periods import (
+    current_month,
+    fiscal_year,
+    fiscal_years_available,
+    month_label,
+    month_label_long,
+    parse_fiscal_year,
+    parse_month,
+)
 from .scope import BillingScope
-from .selectors import TRAVEL_RULE, charge_get_visible, charge_list, charge_totals, district_offices, travel_savings
-from .services import charge_mark_paid, export_request
+from .selectors import (
+    TRAVEL_RULE,
+    charge_get_visible,
+    charge_list,
+    charge_totals,
+    district_offices,
+    monthly_report_charges,
+    travel_savings,
+)
+from .services import charge_mark_paid, export_request, month_close
 
 FINANCE_ROLES = (Role.FINANCE, Role.ADMINISTRATOR)
 
@@ -75,6 +92,7 @@ class ChargeListView(FinanceMixin, TemplateView):
         )
         if len(months) == 1:
             context["monthly_links"] = report_links(exporter_id="monthly", month=_be_month_param(months[0]))
+            context["close_url"] = reverse("billing:close_month", args=[_be_month_param(months[0])])
         return context
 
 
@@ -114,6 +132,58 @@ class ChargePayView(FinanceMixin, View):
                 fy = fiscal_year(charge.month)
                 return redirect(f"{reverse('billing:home')}?fy={fy}&month={charge.month.month}")
         return render(request, self.template_name, {"charge": charge, "form": form}, status=400)
+
+
+class MonthCloseView(FinanceMixin, View):
+    """Closing a month: a page that says what closing means (GET reads only), then a confirmed POST (CSRF)."""
+
+    template_name = "billing/month_close.html"
+
+    def _month(self, text: str):
+        try:
+            return parse_month(text)
+        except ValidationError as error:
+            raise Http404(" ".join(error.messages)) from None
+
+    def _render(self, request, month, *, errors=(), status=200):
+        charges = monthly_report_charges(scope=self.scope, month=month)
+        context = {
+            "scope": self.scope,
+            "month": month,
+            "period": month_label(month),
+            "period_long": month_label_long(month),
+            "month_param": _be_month_param(month),
+            "totals": charge_totals(charges),
+            "open_count": sum(not charge.is_locked for charge in charges),
+            "paid_count": sum(charge.status == Charge.Status.PAID for charge in charges),
+            "errors": list(errors),
+            "monthly_links": report_links(exporter_id="monthly", month=_be_month_param(month)),
+            "back": f"{reverse('billing:home')}?fy={fiscal_year(month)}&month={month.month}",
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request, month: str):
+        return self._render(request, self._month(month))
+
+    def post(self, request, month: str):
+        month = self._month(month)
+        if request.POST.get("confirm") != "yes":
+            return self._render(request, month, errors=[_("กดปุ่ม “ยืนยันปิดงวด” ในหน้านี้เพื่อปิดงวด")], status=400)
+        try:
+            closing = month_close(user=request.user, month=month, scope=self.scope)
+        except ValidationError as error:
+            return self._render(request, month, errors=error.messages, status=400)
+        messages.success(
+            request,
+            _("ปิดงวดเดือน %(month)s ของ%(scope)s แล้ว: ล็อกยอด %(locked)s รายการ (ล็อกไว้ก่อนแล้ว %(already)s รายการ)")
+            % {
+                "month": month_label(month),
+                "scope": self.scope.label,
+                "locked": closing.locked,
+                "already": closing.already,
+            },
+        )
+        return redirect(f"{reverse('billing:home')}?fy={fiscal_year(month)}&month={month.month}")
 
 
 class SavingsView(FinanceMixin, TemplateView):
@@ -157,7 +227,7 @@ class ReportDownloadView(FinanceMixin, View):
         if outcome.queued:
             return redirect("billing:export", pk=outcome.export.pk)
         response = HttpResponse(outcome.content, content_type=outcome.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{outcome.filename}"'
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=outcome.filename)
         return response
 
 

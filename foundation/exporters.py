@@ -52,7 +52,6 @@ class Exporter:
     identifier: ClassVar[str]
     verbose_name: ClassVar[str]
     formats: ClassVar[tuple[str, ...]] = FORMATS
-    locks_month: ClassVar[bool] = False  # exporting it closes the month (the monthly utility-cost report)
 
     def __init__(self, *, params: Mapping[str, Any], scope: Any) -> None:
         self.params = dict(params)

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from foundation.bahttext import bahttext
 from foundation.exporters import Column, TableExporter
-from foundation.thaidate import format_be_short
+from foundation.thaidate import BE_OFFSET, format_be_short
 
 from ..models import Charge
 from ..periods import month_label, month_label_long, parse_month
@@ -21,7 +21,6 @@ from ..selectors import Totals, month_has_charges, monthly_report_charges
 class MonthlyUtilityReport(TableExporter):
     identifier = "monthly"
     verbose_name = "รายงานค่าสาธารณูปโภค (ค่าวงจรสื่อสาร) ประจำเดือน"
-    locks_month = True
     signature_block = True
 
     @classmethod
@@ -52,7 +51,8 @@ class MonthlyUtilityReport(TableExporter):
         return Charge.objects.filter(self.scope.site_filter("line__site__"), month=self.month).count()
 
     def filename(self, file_format: str) -> str:
-        return f"utility-cost-{self.month:%Y-%m}.{file_format}"
+        # The BE month the page shows (utility-cost-2561-10.csv), in ASCII so every browser keeps the name.
+        return f"utility-cost-{self.month.year + BE_OFFSET}-{self.month:%m}.{file_format}"
 
     def load(self) -> None:
         self.charges = monthly_report_charges(scope=self.scope, month=self.month)
@@ -113,7 +113,15 @@ class MonthlyUtilityReport(TableExporter):
             f"จำนวนเงินรวมทั้งสิ้น {total:,.2f} บาท",
             f"ตัวอักษร: ({bahttext(total)})",
             "เบิกจ่ายเป็นค่าสาธารณูปโภค (ค่าบริการสื่อสารและโทรคมนาคม)",
+            self.closing_note(),
         ]
+
+    def closing_note(self) -> str:
+        """Whether the month is closed: a report printed before closing says its amounts may still change."""
+        locks = [charge.locked_at for charge in self.charges]
+        if locks and all(locks):
+            return f"ปิดงวดแล้วเมื่อ {format_be_short(max(locks), with_time=True)}: ยอดของเดือนนี้ไม่เปลี่ยนอีก"
+        return "ยังไม่ปิดงวด: ยอดของเดือนนี้อาจยังเปลี่ยนได้ ปิดงวดได้ที่หน้าค่าใช้จ่ายวงจรสื่อสาร (ปุ่ม “ปิดงวดเดือนนี้”)"
 
     @property
     def grand_total(self) -> Decimal:

@@ -2,11 +2,13 @@
 
 from .charges import (
     GenerationResult,
+    MonthClosing,
     charge_adjust,
     charge_mark_paid,
     charge_mark_paid_for_month,
     charges_generate,
     charges_generate_range,
+    month_close,
     month_lock,
 )
 from .connectivity import LinesResult, line_create, lines_for_province_create, tariff_set, vat_rate_set
@@ -16,6 +18,7 @@ __all__ = [
     "ExportOutcome",
     "GenerationResult",
     "LinesResult",
+    "MonthClosing",
     "charge_adjust",
     "charge_mark_paid",
     "charge_mark_paid_for_month",
@@ -25,6 +28,7 @@ __all__ = [
     "export_run",
     "line_create",
     "lines_for_province_create",
+    "month_close",
     "month_lock",
     "tariff_set",
     "vat_rate_set",

@@ -20,6 +20,8 @@ from django.db.models import Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from foundation.audit import Action as AuditAction
+from foundation.audit import audit_record
 from foundation.money import money, vat_of
 from foundation.thaidate import format_be_short
 
@@ -143,13 +145,52 @@ def _lock_time() -> datetime.datetime:
 def month_lock(*, month: datetime.date, scope: BillingScope, line_ids: Iterable[int] | None = None) -> int:
     """Lock the charges of ``month`` in ``scope`` (optionally only some lines): their amounts never change again.
 
-    Called when the monthly report of that month is exported, and for one line's month when its charge is paid.
+    Called when a finance officer closes the month (``month_close``), and for one line's month when its charge is
+    paid.
     Returns how many charges became locked (already locked ones keep their first lock time).
     """
     charges = Charge.objects.filter(scope.site_filter("line__site__"), month=first_of_month(month), locked_at=None)
     if line_ids is not None:
         charges = charges.filter(line_id__in=list(line_ids))
     return charges.update(locked_at=_lock_time())
+
+
+@dataclass
+class MonthClosing:
+    """What closing a month locked: ``locked`` charges now, ``already`` locked before (paid, or closed earlier)."""
+
+    month: datetime.date
+    locked: int
+    already: int
+
+
+@transaction.atomic
+def month_close(*, user, month: datetime.date, scope: BillingScope) -> MonthClosing:
+    """Close ``month`` in ``scope`` (the finance officer's explicit, confirmed act): its charges are locked for good.
+
+    The only way a whole month is locked besides paying each line; downloading a report never writes anything.
+    Refused when the month has no charge in the scope. Recorded in the audit log (who, which month, how many).
+    """
+    month = first_of_month(month)
+    charges = Charge.objects.filter(scope.site_filter("line__site__"), month=month)
+    if not charges.exists():
+        raise ValidationError(
+            {
+                "month": _(
+                    "ไม่มีรายการค่าบริการของเดือน %(month)s ใน%(scope)s: ไม่มีอะไรให้ปิดงวด "
+                    "เลือกเดือนอื่น หรือสร้างค่าบริการของเดือนนั้นก่อน (คำสั่ง generate_charges)"
+                )
+                % {"month": month_label(month), "scope": scope.label}
+            }
+        )
+    already = charges.exclude(locked_at=None).count()
+    locked = month_lock(month=month, scope=scope)
+    audit_record(
+        actor=user,
+        action=AuditAction.UPDATE,
+        detail={"closed_month": month.isoformat(), "scope": scope.label, "locked": locked, "already": already},
+    )
+    return MonthClosing(month=month, locked=locked, already=already)
 
 
 @transaction.atomic

@@ -1,7 +1,8 @@
 """Exports: small reports are rendered in the request, large ones by the ``billing.export_render`` task.
 
-Every export, either way, is logged (who, which report, parameters, scope, row count), and exporting the monthly
-utility-cost report locks its month.
+Every export, either way, is logged (who, which report, parameters, scope, row count). An export only reads:
+closing a month is ``month_close``, a confirmed POST of its own (a GET never writes, and a cross-site link or a
+prefetch must not lock a month).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from foundation.enqueue import task_send_on_commit
 from ..exporters import EXPORTERS, FORMATS, Exporter
 from ..models import Export, ExportLog
 from ..scope import BillingScope
-from .charges import month_lock
 
 logger = logging.getLogger(__name__)
 # A running export older than this is taken as lost (its worker died) and may be run again.
@@ -74,8 +74,6 @@ def exporter_build(*, exporter_id: str, file_format: str, query: Mapping[str, st
 
 
 def _record(*, user, exporter: Exporter, file_format: str) -> ExportLog:
-    if exporter.locks_month:
-        month_lock(month=datetime.date.fromisoformat(exporter.params["month"]), scope=exporter.scope)
     log = ExportLog(
         user=user,
         exporter=exporter.identifier,
@@ -87,7 +85,9 @@ def _record(*, user, exporter: Exporter, file_format: str) -> ExportLog:
     log.full_clean()
     log.save()
     audit_record(
-        actor=user, action=AuditAction.EXPORT, target=log,
+        actor=user,
+        action=AuditAction.EXPORT,
+        target=log,
         detail={"exporter": exporter.identifier, "format": file_format, "rows": exporter.row_count},
     )
     return log

@@ -106,6 +106,53 @@ def test_reports_api_serves_each_format_and_logs_it(login, fy2562):
     assert ExportLog.objects.count() == 3
 
 
+def test_the_reports_api_only_reads_and_closing_a_month_is_a_confirmed_post(login, fy2562):
+    """Issue 15, point 14: GET /api/reports/monthly/ locks nothing; POST /api/charges/close-month/ does."""
+    client = login(Role.FINANCE, "41")
+    response = client.get("/api/reports/monthly/?format=csv&month=2562-01")
+    assert response["Content-Disposition"] == 'attachment; filename="utility-cost-2562-01.csv"'
+    assert Charge.objects.exclude(locked_at=None).count() == 0
+    assert client.get("/api/charges/close-month/").status_code == 405
+    unconfirmed = client.post("/api/charges/close-month/", {"month": "2562-01"}, content_type="application/json")
+    assert unconfirmed.status_code == 400
+    assert "confirm=true" in unconfirmed.json()["confirm"][0]
+    bad = client.post(
+        "/api/charges/close-month/", {"month": "2562-13", "confirm": True}, content_type="application/json"
+    )
+    assert (bad.status_code, list(bad.json())) == (400, ["month"])
+    assert Charge.objects.exclude(locked_at=None).count() == 0
+    closed = client.post(
+        "/api/charges/close-month/", {"month": "2562-01", "confirm": True}, content_type="application/json"
+    )
+    assert closed.status_code == 200
+    assert closed.json() == {"month": "2019-01-01", "month_label": "ม.ค. 2562", "locked": 20, "already": 0}
+    assert Charge.objects.exclude(locked_at=None).count() == 20
+    again = client.post(
+        "/api/charges/close-month/", {"month": "2562-01", "confirm": True}, content_type="application/json"
+    )
+    assert (again.json()["locked"], again.json()["already"]) == (0, 20)
+
+
+def test_a_district_closes_only_its_own_month_through_the_api(login, fy2562):
+    client = login(Role.FINANCE, "4122")
+    closed = client.post(
+        "/api/charges/close-month/", {"month": "2562-01", "confirm": True}, content_type="application/json"
+    )
+    assert closed.json()["locked"] == 1
+    assert list(Charge.objects.exclude(locked_at=None).values_list("line__site__district__code", flat=True)) == ["4122"]
+    nothing = client.post(
+        "/api/charges/close-month/", {"month": "2560-01", "confirm": True}, content_type="application/json"
+    )
+    assert nothing.status_code == 400
+    assert "ไม่มีอะไรให้ปิดงวด" in nothing.json()["month"][0]
+    assert (
+        login(Role.CLERK, "4122")
+        .post("/api/charges/close-month/", {"month": "2562-01", "confirm": True}, content_type="application/json")
+        .status_code
+        == 403
+    )
+
+
 def test_reports_api_bad_parameters_get_400(login, fy2562):
     client = login(Role.FINANCE, "41")
     response = client.get("/api/reports/fiscal_year/?format=docx&fy=2562")
@@ -126,4 +173,5 @@ def test_reports_api_bad_parameters_get_400(login, fy2562):
 def test_the_schema_documents_the_billing_api(login):
     schema = login(Role.ADMINISTRATOR, "41").get("/api/schema/").content.decode()
     assert "/api/charges/{id}/mark-paid/" in schema
+    assert "/api/charges/close-month/" in schema
     assert "/api/reports/{exporter}/" in schema

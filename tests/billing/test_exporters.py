@@ -16,7 +16,7 @@ from billing.exporters import EXPORTERS
 from billing.models import Charge, ExportLog
 from billing.scope import BillingScope
 from billing.selectors import per_diem_for, travel_savings
-from billing.services import export_request
+from billing.services import export_request, month_close
 from districts.models import District, Site
 from join.models import Attendance
 from meetings.models import Meeting, Participation
@@ -76,7 +76,7 @@ def april(lines):
 
 def test_monthly_csv_has_every_district_the_total_in_figures_and_words_and_the_signature_block(april, udon_scope):
     filename, content_type, content = render("monthly", {"month": "2561-04"}, udon_scope, "csv")
-    assert filename == "utility-cost-2018-04.csv"
+    assert filename == "utility-cost-2561-04.csv"  # the BE month the page shows
     assert content_type.startswith("text/csv")
     rows = csv_rows(content)
     assert rows[0] == ["รายงานค่าสาธารณูปโภค (ค่าบริการวงจรสื่อสารระบบประชุมทางไกล)"]
@@ -120,7 +120,7 @@ def test_monthly_xlsx_opened_back_holds_the_same_figures_and_thai_text(april, ud
 
 def test_monthly_pdf_read_back_holds_the_same_figures_and_thai_text(april, udon_scope, tmp_path):
     filename, content_type, content = render("monthly", {"month": "เม.ย. 2561"}, udon_scope, "pdf")
-    assert (filename, content_type) == ("utility-cost-2018-04.pdf", "application/pdf")
+    assert (filename, content_type) == ("utility-cost-2561-04.pdf", "application/pdf")
     assert content.startswith(b"%PDF")
     text = pdf_text(content, tmp_path)
     for expected in (
@@ -272,21 +272,29 @@ def test_travel_savings_for_na_yung_alone_beats_its_line(april_2562_meetings, tm
 # --- Export service: logged, and the monthly report locks its month ---------------------------------------------
 
 
-def test_every_export_is_logged_and_the_monthly_report_locks_its_month(april, udon_scope, django_user_model):
+def test_every_export_is_logged_and_no_export_locks_anything(april, udon_scope, django_user_model):
+    """Downloading only downloads (issue 15, point 14): closing a month is month_close, a confirmed POST."""
     user = django_user_model.objects.create_user("finance-test")
     outcome = export_request(
         user=user, exporter_id="monthly", file_format="xlsx", query={"month": "2561-04"}, scope=udon_scope
     )
     assert not outcome.queued
-    assert outcome.filename == "utility-cost-2018-04.xlsx"
+    assert outcome.filename == "utility-cost-2561-04.xlsx"
     log = ExportLog.objects.get()
     assert (log.user, log.exporter, log.file_format, log.row_count) == (user, "monthly", "xlsx", 20)
     assert log.parameters == {"month": "2018-04-01"}
     assert log.scope == "จังหวัดอุดรธานี"
-    assert Charge.objects.filter(month=APRIL_2561, locked_at__isnull=True).count() == 0
     export_request(user=user, exporter_id="fiscal_year", file_format="csv", query={"fy": "2561"}, scope=udon_scope)
     assert ExportLog.objects.count() == 2
-    assert Charge.objects.filter(locked_at__isnull=False).count() == 20  # the summary locks nothing
+    assert Charge.objects.filter(locked_at__isnull=False).count() == 0
+    rows = xlsx_rows(outcome.content)
+    assert any(row and str(row[0]).startswith("ยังไม่ปิดงวด: ยอดของเดือนนี้อาจยังเปลี่ยนได้") for row in rows)
+
+
+def test_a_closed_month_says_so_on_its_report(april, udon_scope, django_user_model):
+    month_close(user=django_user_model.objects.create_user("finance-test"), month=APRIL_2561, scope=udon_scope)
+    rows = csv_rows(render("monthly", {"month": "2561-04"}, udon_scope, "csv")[2])
+    assert any(row and row[0].startswith("ปิดงวดแล้วเมื่อ ") for row in rows)
 
 
 def test_a_bad_export_request_is_refused_and_not_logged(april, udon_scope):

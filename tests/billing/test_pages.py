@@ -134,10 +134,10 @@ def test_marking_paid_with_the_invoice_number(login, fy2562):
     assert "ชำระแล้ว" in again.content.decode()
 
 
-def test_a_small_report_downloads_at_once_is_logged_and_locks_the_month(login, fy2562):
+def test_a_small_report_downloads_at_once_is_logged_and_locks_nothing(login, fy2562):
     response = login(Role.FINANCE, "41").get("/billing/reports/monthly.xlsx?month=2562-01")
     assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="utility-cost-2019-01.xlsx"'
+    assert response["Content-Disposition"] == 'attachment; filename="utility-cost-2562-01.xlsx"'  # the BE month
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert "ประจำเดือน มกราคม 2562" in sheet["A2"].value
     log = ExportLog.objects.get()
@@ -148,8 +148,76 @@ def test_a_small_report_downloads_at_once_is_logged_and_locks_the_month(login, f
         log.user.username,
     )
     assert log.user.staff.role == Role.FINANCE
+    assert not Charge.objects.exclude(locked_at=None).exists()  # a GET never writes: downloads only download
+
+
+# --- Closing a month (issue 15, point 14): an explicit, confirmed POST; a GET or a cross-site link locks nothing ---
+
+CLOSE = "/billing/months/2562-01/close/"
+
+
+def test_the_charges_page_links_to_closing_and_says_downloads_do_not_close(login, fy2562):
+    html = login(Role.FINANCE, "41").get("/billing/?fy=2562&month=1").content.decode()
+    assert f'href="{CLOSE}"' in html
+    assert "การดาวน์โหลดไม่ปิดงวด" in html
+    assert "ถือเป็นการปิดงวด" not in html
+
+
+def test_closing_asks_first_and_says_what_closing_means(login, fy2562):
+    html = login(Role.FINANCE, "41").get(CLOSE).content.decode()
+    assert "ปิดงวดเดือน มกราคม 2562" in html
+    assert "ยอดของ 20 รายการที่ยังไม่ล็อกจะถูกล็อกถาวร" in html
+    assert "รายการปรับปรุง" in html
+    assert "ยกเลิกการปิดงวดไม่ได้" in html
+    assert 'method="post"' in html
+    assert "csrfmiddlewaretoken" in html
+    assert "26,750.00" in html
+    assert not Charge.objects.exclude(locked_at=None).exists()
+
+
+def test_a_cross_site_post_without_the_csrf_token_closes_nothing(fy2562):
+    from django.test import Client
+
+    from tests.factories.districts import StaffFactory
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(StaffFactory.create(role=Role.FINANCE, site_code="41").user)
+    assert client.post(CLOSE, {"confirm": "yes"}).status_code == 403
+    assert not Charge.objects.exclude(locked_at=None).exists()
+
+
+def test_closing_a_month_with_the_confirmation_form_locks_it_and_is_audited(login, fy2562):
+    from foundation.models import AuditEntry
+
+    client = login(Role.FINANCE, "41")
+    unconfirmed = client.post(CLOSE, {})
+    assert unconfirmed.status_code == 400
+    assert "ยืนยันปิดงวด" in unconfirmed.content.decode()
+    assert not Charge.objects.exclude(locked_at=None).exists()
+    response = client.post(CLOSE, {"confirm": "yes"}, follow=True)
+    assert "ปิดงวดเดือน ม.ค. 2562 ของจังหวัดอุดรธานี แล้ว: ล็อกยอด 20 รายการ" in response.content.decode()
     assert not Charge.objects.filter(month=JANUARY_2562, locked_at=None).exists()
     assert Charge.objects.filter(month=D(2019, 2, 1), locked_at=None).count() == 20
+    entry = AuditEntry.objects.get(action="update")
+    assert entry.detail == {"closed_month": "2019-01-01", "scope": "จังหวัดอุดรธานี", "locked": 20, "already": 0}
+    assert "เดือนนี้ปิดงวดแล้ว" in client.get(CLOSE).content.decode()
+
+
+def test_a_district_finance_officer_closes_only_its_district(login, fy2562):
+    client = login(Role.FINANCE, "4122")
+    client.post(CLOSE, {"confirm": "yes"})
+    assert list(Charge.objects.exclude(locked_at=None).values_list("line__site__district__code", flat=True)) == ["4122"]
+
+
+def test_closing_a_month_without_charges_or_a_bad_month_is_refused(login, fy2562):
+    client = login(Role.FINANCE, "41")
+    assert "ไม่มีรายการค่าบริการของเดือนนี้" in client.get("/billing/months/2560-01/close/").content.decode()
+    refused = client.post("/billing/months/2560-01/close/", {"confirm": "yes"})
+    assert refused.status_code == 400
+    assert "ไม่มีอะไรให้ปิดงวด" in refused.content.decode()
+    assert client.get("/billing/months/2562-13/close/").status_code == 404
+    assert login(Role.CLERK, "4122").post(CLOSE, {"confirm": "yes"}).status_code == 403
+    assert not Charge.objects.exclude(locked_at=None).exists()
 
 
 def test_a_report_with_bad_parameters_explains_itself(login, fy2562):
