@@ -29,7 +29,7 @@ def shared_cache_with_several_workers(app_configs, **kwargs) -> list[checks.Chec
     return []
 
 
-LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0", ""}  # noqa: S104 - names compared, nothing bound
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0", ""}  # nosec B104  # noqa: S104 - names compared, nothing bound
 
 
 @checks.register(checks.Tags.security, deploy=True)
