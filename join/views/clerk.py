@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 from districts.access import Role, RoleRequiredMixin, has_role, require_site, staff_of
 from districts.models import Site
 from districts.selectors import site_get_by_code
+from foundation.pdf import html_to_pdf
 from foundation.thaidate import BANGKOK, format_be_long, format_be_short
 from meetings.calendar import meeting_ics, site_feed_ics
 
@@ -161,15 +162,12 @@ class JoinSheetView(SiteMixin, TemplateView):
 
 class JoinSheetPdfView(SiteMixin, View):
     def get(self, request, code: str, pk: int):
-        from weasyprint import CSS, HTML  # noqa: PLC0415 - WeasyPrint (Pango) is loaded only when a PDF is drawn
-
         site = self.get_site()
         entry = self.get_entry(site)
         context = _sheet_context(site, entry) | {"for_pdf": True}
         html = render(request, "join/sheet.html", context).content.decode()
         # The sheet's stylesheet from the static files on disk: WeasyPrint fetches nothing over the network.
-        stylesheet = CSS(filename=finders.find("join/sheet.css"))
-        pdf = HTML(string=html, base_url=portal_url("/")).write_pdf(stylesheets=[stylesheet])
+        pdf = html_to_pdf(html, base_url=portal_url("/"), stylesheet_files=(finders.find("join/sheet.css"),))
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="join-sheet-{entry.meeting.pk}-{site.code}.pdf"'
         return _capability_page(response)
