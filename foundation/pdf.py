@@ -65,7 +65,11 @@ def _mark_thai_lines_with_actual_text() -> None:
 
     WeasyPrint has no hook for this: its module function that draws one line is wrapped, once per process."""
     import pydyf  # noqa: PLC0415
-    from weasyprint.draw import text as weasy_text  # noqa: PLC0415
+
+    try:
+        from weasyprint.draw import text as weasy_text  # noqa: PLC0415 - WeasyPrint 63 and later
+    except ImportError:  # pragma: no cover - WeasyPrint 62 drew text in weasyprint/draw.py
+        from weasyprint import draw as weasy_text  # noqa: PLC0415
 
     draw_first_line = weasy_text.draw_first_line
     if getattr(draw_first_line, "prachum_actual_text", False):
