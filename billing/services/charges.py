@@ -79,6 +79,8 @@ def charges_generate_range(*, start_month: datetime.date, end_month: datetime.da
 
     Idempotent: a regular charge is unique per (line, month) in the database and rows are inserted with
     ``ON CONFLICT DO NOTHING``, so running it twice — or in two processes at the same moment — bills nobody twice.
+    Two runs at once are serialised on the lines' row locks, and ``created`` counts the rows this run inserted
+    (counted in the database, never the rows it tried): the second of two runs reports 0 created.
     Existing charges are never touched. Lines with no tariff in force are skipped and listed in the result.
     A month that has not started, or one without a VAT rate in force, is refused before anything is written.
     """
@@ -101,11 +103,13 @@ def charges_generate_range(*, start_month: datetime.date, end_month: datetime.da
         .select_related("site")
         .prefetch_related(Prefetch("tariffs", queryset=Tariff.objects.order_by("effective_from")))
     )
-    existing = set(
-        Charge.objects.filter(kind=Charge.Kind.REGULAR, month__gte=start, month__lte=end).values_list(
-            "line_id", "month"
-        )
-    )
+    line_ids = [line.pk for line in lines]
+    # Two runs at once (beat and an operator's command, two workers): each takes the lines' row locks, in the same
+    # order, before reading what exists, so the second waits for the first to commit and then sees its charges.
+    # FOR NO KEY UPDATE: paying or adjusting (a charge row pointing at the line) is not held up.
+    list(ConnectivityLine.objects.select_for_update(no_key=True).filter(pk__in=line_ids).order_by("pk").values("pk"))
+    regular = Charge.objects.filter(kind=Charge.Kind.REGULAR, line_id__in=line_ids, month__gte=start, month__lte=end)
+    existing = set(regular.values_list("line_id", "month"))
     tariffs = {line.pk: list(line.tariffs.all()) for line in lines}
     result = GenerationResult(months=months)
     new = []
@@ -132,8 +136,11 @@ def charges_generate_range(*, start_month: datetime.date, end_month: datetime.da
             fee, vat, total = amounts(tariff.monthly_fee, vat_rate.rate)
             new.append(Charge(line=line, month=month, fee=fee, vat_rate=vat_rate.rate, vat=vat, total=total))
     Charge.objects.bulk_create(new, batch_size=BULK_BATCH, ignore_conflicts=True)
-    # Under a race the other process may have inserted some of these first; the database kept one of each.
-    result.created = len(new)
+    # What this run really inserted: ON CONFLICT DO NOTHING says nothing of the rows it skipped, so count them.
+    # Under the lines' locks nobody else bills these lines meanwhile; a row found there by the constraint
+    # anyway (another path) counts as existing, never as created.
+    result.created = regular.count() - len(existing)
+    result.existing += len(new) - result.created
     return result
 
 

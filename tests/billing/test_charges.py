@@ -159,7 +159,14 @@ def test_the_database_refuses_a_second_regular_charge_for_a_line_and_month(lines
 
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True, available_apps=["billing"])
-def test_two_generations_at_once_on_postgresql_bill_each_line_once():
+def test_two_generations_at_once_on_postgresql_bill_each_line_once_and_each_says_what_it_created():
+    """Two `generate_charges` at the same moment, then two monthly runs for every month at the same moment: every
+    line is billed once, and what each run says it created adds up to what is in the database (issue 15, point 15:
+    both used to say they had created everything)."""
+    import io
+
+    from billing.management.commands import generate_charges
+
     assert connection.vendor == "postgresql"
     if not Site.objects.filter(province__code="41").exists():  # emptied by an earlier transactional test's flush
         from districts.management.commands import create_province_sites, load_geography
@@ -170,13 +177,18 @@ def test_two_generations_at_once_on_postgresql_bill_each_line_once():
     vat_rate_set(rate=Decimal("0.07"), effective_from=D(2018, 1, 1))  # the seed, flushed by an earlier such test
     udon_lines()
     barrier = threading.Barrier(2)
-    errors = []
+    errors, said, monthly = [], [], []
 
     def generate():
+        out = io.StringIO()
         try:
             barrier.wait(timeout=10)
+            call_command(generate_charges.Command(), "--from", "2561-10", "--to", "2562-03", stdout=out)
+            said.append(re.search(r"(\d+) charges created, (\d+) already there", out.getvalue()).groups())
+            barrier.wait(timeout=30)
             for month in fiscal_year_months(2562):
-                charges_generate(month=month)
+                result = charges_generate(month=month)
+                monthly.append((month, result.created, result.existing))
             charges_generate_range(start_month=D(2018, 10, 1), end_month=D(2019, 9, 1))
         except Exception as error:  # reported below
             errors.append(error)
@@ -189,9 +201,23 @@ def test_two_generations_at_once_on_postgresql_bill_each_line_once():
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
+    assert sorted(said) == [("0", "120"), ("120", "0")]  # one billed October..March, the other found it done
+    for month in fiscal_year_months(2562):
+        runs = [(created, existing) for when, created, existing in monthly if when == month]
+        assert sum(created for created, _ in runs) == (0 if month <= D(2019, 3, 1) else 20), (month, runs)
+        assert all(created + existing == 20 for created, existing in runs), (month, runs)
     assert Charge.objects.count() == 240
     assert Charge.objects.values("line", "month").distinct().count() == 240
     assert Charge.objects.aggregate(total=Sum("total"))["total"] == Decimal("321000.00")
+
+
+def test_generation_counts_only_the_rows_it_inserted(lines):
+    """A charge that is there without this run having seen it (the constraint skips it) is existing, not created."""
+    partly = charges_generate(month=D(2019, 1, 1))
+    assert (partly.created, partly.existing) == (20, 0)
+    whole = charges_generate_range(start_month=D(2018, 12, 1), end_month=D(2019, 2, 1))
+    assert (whole.created, whole.existing) == (40, 20)
+    assert Charge.objects.count() == 60
 
 
 # --- Locks, payments and adjustments -----------------------------------------------------------------------------

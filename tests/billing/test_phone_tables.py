@@ -35,6 +35,10 @@ CELLS = """selector => [...document.querySelectorAll(
 })"""
 
 
+def css_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
 def with_inline_css(html: str) -> str:
     css = (ROOT / "static" / "portal.css").read_text()
     return re.sub(r'<link rel="stylesheet" href="[^"]*portal\.css[^"]*">', lambda _m: f"<style>{css}</style>", html)
@@ -62,7 +66,7 @@ def test_the_finance_tables_fit_a_phone_and_label_every_figure(pages, tmp_path):
                 assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
                 cells = phone.evaluate(CELLS, selector)
                 assert len(cells) >= 9, name
-                unlabelled = [c for c in cells if c["shown"] and c["before"] != json.dumps(c["label"], ensure_ascii=False)]
+                unlabelled = [c for c in cells if c["shown"] and c["before"] != css_string(c["label"])]
                 assert unlabelled == [], name
                 assert [c for c in cells if c["right"] > PHONE["width"] or c["left"] < 0] == [], name
                 assert phone.evaluate(f"getComputedStyle(document.querySelector('{selector} thead')).display") == "none"
