@@ -174,7 +174,15 @@ class JoinSheetPdfView(SiteMixin, View):
 
 
 class JoinPassRenewView(SiteMixin, View):
-    """A new join link for the site (the old one stops working): for a link that went where it should not."""
+    """A new join link for the site (the old one stops working): for a link that went where it should not. The GET
+    asks first and says what stops working; the POST renews and leads to the new sheet to print (`?done=1`)."""
+
+    def get(self, request, code: str, pk: int):
+        site = self.get_site()
+        entry = self.get_entry(site)
+        context = {"site": site, "meeting": entry.meeting, "done": request.GET.get("done") == "1",
+                   "urls": site_meeting_paths_maker(site.code)(entry.meeting.pk)}
+        return render(request, "join/renew_confirm.html", context)
 
     def post(self, request, code: str, pk: int):
         site = self.get_site()
@@ -183,12 +191,8 @@ class JoinPassRenewView(SiteMixin, View):
             services.join_pass_renew(meeting=entry.meeting, site=site, by=request.user)
         except ValidationError as error:  # cancelled or over: nothing to renew
             messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request, f"ออกลิงก์เข้าร่วมใหม่ของ “{entry.meeting.title}” แล้ว: ลิงก์และคิวอาร์โค้ดเดิมใช้ไม่ได้อีก "
-                "โปรดส่งลิงก์ใหม่ให้ผู้ที่ต้องใช้"
-            )
-        return redirect("site:page", code=site.code)
+            return redirect("site:page", code=site.code)
+        return redirect(f"{request.path}?done=1")
 
 
 class FeedRenewView(SiteMixin, View):

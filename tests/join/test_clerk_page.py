@@ -82,6 +82,7 @@ def test_a_clerk_cannot_see_another_sites_meetings_or_passes(login, fake_server,
         assert client.get(url).status_code == 403
     renew = reverse("join:renew-link", kwargs={"code": MUEANG, "pk": theirs.pk})
     assert client.post(renew).status_code == 403
+    assert client.get(renew).status_code == 403
     for name in ("site-test-call", "feed-renew"):
         assert client.post(reverse(f"join:{name}", kwargs={"code": MUEANG})).status_code == 403
     # Their own site's code with someone else's meeting: not found, not a leak.
@@ -258,10 +259,24 @@ def test_a_clerk_renews_a_leaked_link(login, fake_server, schedule, client):
     meeting = schedule(sites=(MUEANG,))
     old = pass_of(meeting, MUEANG)
     clerk = login(CLERK, MUEANG)
-    response = clerk.post(reverse("join:renew-link", kwargs={"code": MUEANG, "pk": meeting.pk}))
-    assert response.status_code == 302
+    renew = reverse("join:renew-link", kwargs={"code": MUEANG, "pk": meeting.pk})
+    # The page's renewal is a link to a question, not a button that renews at one tap.
+    page = clerk.get(site_page(MUEANG)).content.decode()
+    assert f'href="{renew}"' in page
+    assert f'formaction="{renew}"' not in page
+    question = clerk.get(renew)
+    assert question.status_code == 200
+    asked = question.content.decode()
+    assert "ใบขั้นตอนที่พิมพ์ติดไว้ในห้องประชุม" in asked  # says what stops working
+    assert "ยืนยัน ออกลิงก์ใหม่" in asked
+    assert pass_of(meeting, MUEANG).token == old.token  # asking renews nothing
+    response = clerk.post(renew)
+    assert (response.status_code, response["Location"]) == (302, f"{renew}?done=1")
     new = pass_of(meeting, MUEANG)
     assert new.token != old.token
+    done = clerk.get(response["Location"]).content.decode()
+    assert reverse("join:sheet", kwargs={"code": MUEANG, "pk": meeting.pk}) in done  # print the new sheet
+    assert pass_of(meeting, MUEANG).token == new.token  # showing it renews nothing more
     page = clerk.get(site_page(MUEANG)).content.decode()
     assert join_url(new.token) in page
     assert join_url(old.token) not in page
@@ -340,7 +355,7 @@ def test_the_pages_post_buttons_carry_the_csrf_token(login, fake_server, schedul
                      r'name="csrfmiddlewaretoken" value="([^"]+)"></form>', body)
     assert form, "the page's one POST form, with its CSRF token"
     renew = reverse("join:renew-link", kwargs={"code": MUEANG, "pk": meeting.pk})
-    for action in (renew, reverse("join:site-test-call", kwargs={"code": MUEANG}),
+    for action in (reverse("join:site-test-call", kwargs={"code": MUEANG}),
                    reverse("join:feed-renew", kwargs={"code": MUEANG})):
         assert f'form="site-actions" formaction="{action}"' in body
     assert client.post(renew).status_code == 403  # no token: refused

@@ -263,6 +263,7 @@ S = "/meetings/join/site/{code}"
 case("join:meeting-ics", "GET", f"{S}/meeting/{M}.ics", joining(OK))
 case("join:sheet", "GET", f"{S}/meeting/{M}/sheet/", joining(OK))
 case("join:sheet-pdf", "GET", f"{S}/meeting/{M}/sheet.pdf", joining(OK))
+case("join:renew-link", "GET", f"{S}/meeting/{M}/renew-link/", joining(OK))  # the question first
 case("join:renew-link", "POST", f"{S}/meeting/{M}/renew-link/", joining(FOUND))
 case("join:feed-renew", "POST", f"{S}/feed/renew/", joining(FOUND))
 case("join:site-test-call", "POST", f"{S}/test/", joining(FOUND))
