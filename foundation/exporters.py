@@ -119,6 +119,7 @@ class TableExporter(Exporter):
     signature_block: ClassVar[bool] = False
     PROGRESS_EVERY = 200
     PDF_CHUNK = 40
+    KEEP_WITH_SIGNATURE = 3  # rows printed on the signature block's page, so that it never stands alone
 
     def load(self) -> None:
         """Run the report's queries (a fixed number); called once before rows are asked for."""
@@ -253,6 +254,14 @@ class TableExporter(Exporter):
         workbook.save(buffer)
         return buffer.getvalue()
 
+    def _pdf_chunks(self, rows: list) -> list[list]:
+        """The rows in chunks of PDF_CHUNK; with a signature block, the last KEEP_WITH_SIGNATURE rows are a chunk of
+        their own, which the template keeps on one page with the totals, the notes and the signatures."""
+        keep = self.KEEP_WITH_SIGNATURE if self.signature_block and len(rows) > self.KEEP_WITH_SIGNATURE else 0
+        head, tail = rows[: len(rows) - keep], rows[len(rows) - keep :]
+        chunks = [head[i : i + self.PDF_CHUNK] for i in range(0, len(head), self.PDF_CHUNK)]
+        return [*chunks, tail] if tail else chunks or [[]]
+
     def _pdf(self, body: list[list]) -> bytes:
         columns = self.columns()
         kinds = [c.kind for c in columns]
@@ -280,10 +289,7 @@ class TableExporter(Exporter):
                 "widths": [f"{column.width * 100 / sum(c.width for c in columns):.2f}%" for column in columns],
                 # Several short tables rather than one long one: WeasyPrint lays a long table out again at every
                 # page break, so a country-wide report is much faster in chunks (each repeats its header).
-                "row_chunks": [
-                    [shown(row) for row in body[i : i + self.PDF_CHUNK]] for i in range(0, len(body), self.PDF_CHUNK)
-                ]
-                or [[]],
+                "row_chunks": self._pdf_chunks([shown(row) for row in body]),
                 "footer_rows": [shown(row) for row in self.footer_rows()],
                 "notes": self.notes(),
                 "signature_block": self.signature_block,
