@@ -11,4 +11,6 @@ urlpatterns = [
     path("<str:token>/qr.svg", views.JoinPassQrView.as_view(), name="qr"),
     path("<str:token>/moderate/", views.PassModerateView.as_view(), name="moderate"),
     path("<str:token>/test/", views.PassTestCallStartView.as_view(), name="test"),
+    path("<str:token>/documents/", views.PassDocumentsView.as_view(), name="documents"),
+    path("<str:token>/documents/<int:document_id>/", views.PassDocumentsView.as_view(), name="document"),
 ]

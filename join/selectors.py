@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from districts.models import Site
 from foundation.thaidate import BANGKOK, format_be_short
-from meetings.models import Meeting, Participation
+from meetings.models import Document, Meeting, Participation
 
 from .models import (
     ATTENDANCE_GRACE,
@@ -77,7 +77,10 @@ def join_pass_get(*, token: str) -> JoinPass | None:
     rows = list(
         JoinPass.objects.select_related("meeting__room__server", "site__district", "site__province")
         .annotate(
-            invited=Exists(Participation.objects.filter(meeting_id=OuterRef("meeting_id"), site_id=OuterRef("site_id")))
+            invited=Exists(
+                Participation.objects.filter(meeting_id=OuterRef("meeting_id"), site_id=OuterRef("site_id"))
+            ),
+            has_documents=Exists(Document.objects.filter(meeting_id=OuterRef("meeting_id"))),
         )
         .filter(token=token)
         .order_by()[:1]
@@ -86,6 +89,20 @@ def join_pass_get(*, token: str) -> JoinPass | None:
     if found is None or not hmac.compare_digest(found.token.encode(), token.encode()):
         return None
     return found
+
+
+def meeting_documents(*, meeting_ids: list[int]) -> dict[int, list[Document]]:
+    """meeting id -> its documents (name, kind and size: what a list shows), oldest first; one query."""
+    found: dict[int, list[Document]] = defaultdict(list)
+    rows = Document.objects.filter(meeting_id__in=meeting_ids).only("pk", "meeting_id", "name", "kind", "size")
+    for document in rows.order_by("pk"):
+        found[document.meeting_id].append(document)
+    return found
+
+
+def join_pass_document(*, join_pass: JoinPass, document_id: int) -> Document | None:
+    """One document of the pass's meeting, or None."""
+    return Document.objects.filter(pk=document_id, meeting_id=join_pass.meeting_id).first()
 
 
 def join_pass_is_current(*, token: str) -> bool:
@@ -177,6 +194,7 @@ class ClerkMeeting:
     is_today: bool = False  # starts today (Bangkok)
     room_ready: bool = True  # False: the room is waiting for a media server (an outage): the page says so
     urls: dict[str, str] = field(default_factory=dict)  # set by the view: the site's files of this meeting
+    documents: list = field(default_factory=list)  # set by the view: the meeting's documents (names, sizes)
 
 
 @dataclass

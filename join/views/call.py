@@ -27,6 +27,7 @@ from districts.models import Site
 from meetings.backends.base import MediaServerError
 from meetings.models import MediaServer
 from meetings.services.reservations import room_join_target
+from meetings.views import document_file_response
 
 from .. import selectors, services
 from ..links import join_url, pass_moderate_path, pass_test_path, site_marker
@@ -148,6 +149,28 @@ class JoinPageView(View):
         )
         context = {"config": config, "join_pass": join_pass, "meeting": meeting, "site": site, "mode": "meeting"}
         return _call_page(render(request, "join/call.html", context), media_url=config["server"])
+
+
+class PassDocumentsView(View):
+    """The meeting's documents for the pass holder (the room's notebook needs no login), from the join page: the
+    list, or one file. Any time before the meeting is over, like a test call; a revoked or unknown pass gets
+    nothing."""
+
+    def get(self, request, token: str, document_id: int | None = None):
+        join_pass = selectors.join_pass_get(token=token)
+        if join_pass is None:
+            return _unknown_pass(request)
+        state = selectors.pass_state(join_pass)
+        if not state.allows_test_call:  # revoked, cancelled, uninvited, over
+            return _refused(request, join_pass, state)
+        if document_id is not None:
+            document = selectors.join_pass_document(join_pass=join_pass, document_id=document_id)
+            if document is None:
+                raise Http404("ไม่พบเอกสารนี้ในการประชุมนี้")
+            return _capability_page(document_file_response(document))
+        documents = selectors.meeting_documents(meeting_ids=[join_pass.meeting_id]).get(join_pass.meeting_id, [])
+        context = {"join_pass": join_pass, "meeting": join_pass.meeting, "documents": documents, "token": token}
+        return _capability_page(render(request, "join/documents.html", context))
 
 
 class PassModerateView(View):

@@ -58,7 +58,9 @@ def site_page_context(*, user, site: Site, everything: bool = False) -> dict:
     }
     if can_join:
         link_of, qr_of, paths_of = join_url_maker(), join_qr_path_maker(), site_meeting_paths_maker(site.code)
+        documents = selectors.meeting_documents(meeting_ids=[entry.meeting.pk for entry in entries]) if entries else {}
         for entry in entries:
+            entry.documents = documents.get(entry.meeting.pk, [])
             entry.join_url = link_of(entry.join_pass.token) if entry.join_pass else ""
             entry.qr_src = qr_of(entry.join_pass.token) if entry.join_pass else ""
             entry.urls = paths_of(entry.meeting.pk)

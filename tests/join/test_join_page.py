@@ -157,3 +157,51 @@ def test_the_chair_enters_from_the_meeting_page_and_from_the_control_centre(logi
     alone = schedule(sites=(), starts_in=180)
     page = scheduler.get(reverse("meetings:detail", kwargs={"pk": alone.pk})).content.decode()
     assert "ยังไม่มีสถานที่เข้าร่วมนอกจากสถานที่ประธาน" in page  # a meeting nobody is invited to says so
+
+
+def test_the_clerk_opens_the_meetings_documents_from_the_site_page_and_the_join_page(
+    client, login, fake_server, schedule, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from districts.models import Staff
+    from join.links import join_path
+    from join.services import join_pass_renew
+    from meetings.services import document_attach
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.PRACHUM_MEDIA_ACCEL_REDIRECT = ""  # Django sends the file here (nginx does in production)
+    meeting = schedule(sites=(MUEANG,), starts_in=10)
+    bare = schedule(sites=(MUEANG,), starts_in=180)
+    agenda = document_attach(meeting=meeting, file=SimpleUploadedFile("วาระการประชุม.pdf", b"%PDF-1.4\n%%EOF\n"),
+                             uploaded_by=schedule.scheduler)
+    other = document_attach(meeting=bare, file=SimpleUploadedFile("อื่น.pdf", b"%PDF-1.4\n%%EOF\n"),
+                            uploaded_by=schedule.scheduler)
+
+    clerk = login(Staff.Role.CLERK, MUEANG)
+    page = clerk.get(reverse("site:page", kwargs={"code": MUEANG})).content.decode()
+    download = reverse("meetings:document", kwargs={"pk": meeting.pk, "document_id": agenda.pk})
+    assert f'href="{download}"' in page
+    assert "วาระการประชุม.pdf" in page
+    assert b"".join(clerk.get(download).streaming_content).startswith(b"%PDF")
+
+    token = pass_of(meeting, MUEANG).token
+    join = client.get(join_path(token)).content.decode()  # the room's notebook: no login
+    listing_path = reverse("j:documents", kwargs={"token": token})
+    assert f'href="{listing_path}"' in join
+    listing = client.get(listing_path)
+    assert listing.status_code == 200
+    assert "วาระการประชุม.pdf" in listing.content.decode()
+    assert "อื่น.pdf" not in listing.content.decode()
+    file = client.get(reverse("j:document", kwargs={"token": token, "document_id": agenda.pk}))
+    assert file.status_code == 200
+    assert b"".join(file.streaming_content).startswith(b"%PDF")
+    assert file["Cache-Control"] == "no-store"
+    # Another meeting's document through this pass: not found; a renewed (revoked) pass: nothing at all.
+    assert client.get(reverse("j:document", kwargs={"token": token, "document_id": other.pk})).status_code == 404
+    assert f'href="{reverse("j:documents", kwargs={"token": pass_of(bare, MUEANG).token})}"' not in client.get(
+        join_path(pass_of(bare, MUEANG).token)).content.decode()
+    join_pass_renew(meeting=meeting, site=pass_of(meeting, MUEANG).site)
+    assert client.get(reverse("j:document", kwargs={"token": token, "document_id": agenda.pk})).status_code in (
+        403, 404, 410)

@@ -257,6 +257,8 @@ for prefix, ns in (("/meetings/join/p", "join:j"), ("/j", "j")):
     case(f"{ns}:qr", "GET", f"{prefix}/{J}/qr.svg", everyone(OK))
     case(f"{ns}:moderate", "POST", f"{prefix}/{J}/moderate/", everyone(DENIED), refused=everyone(NOT_ALLOWED))
     case(f"{ns}:test", "POST", f"{prefix}/{J}/test/", everyone(FOUND))
+    case(f"{ns}:documents", "GET", f"{prefix}/{J}/documents/", everyone(OK))  # until the meeting is over
+    case(f"{ns}:document", "GET", f"{prefix}/{J}/documents/{{document}}/", everyone(OK))
 for method in METHODS:
     case("join:feed", method, "/meetings/join/feed/{feed}.ics", everyone(OK))  # calendar programs cannot log in
 S = "/meetings/join/site/{code}"
