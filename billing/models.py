@@ -156,7 +156,7 @@ class Charge(models.Model):
     invoice_number = models.CharField(_("เลขที่ใบแจ้งหนี้/ใบกำกับภาษีของผู้ให้บริการ"), max_length=50, blank=True)
     paid_on = models.DateField(_("วันที่ชำระ"), null=True, blank=True)
     locked_at = models.DateTimeField(
-        _("ปิดงวดเมื่อ"), null=True, blank=True, help_text=_("ตั้งเมื่อส่งออกรายงานประจำเดือนหรือชำระเงิน")
+        _("ปิดงวดเมื่อ"), null=True, blank=True, help_text=_("ตั้งเมื่อปิดงวดของเดือน (ยืนยันในหน้าปิดงวด) หรือบันทึกการชำระ")
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -49,6 +49,11 @@ PAGES = {
         [">Record a fee payment<", ">Record payment<", " baht</strong>", "its amounts can no longer be changed"],
         [">บันทึกการชำระค่าบริการ<", ">บันทึกการชำระ<", " บาท</strong>", "แก้ยอดไม่ได้"],
     ),
+    "close": (
+        lambda: "/billing/months/2562-01/close/",
+        [">Closing the month means<", ">Confirm closing<", "closing cannot be undone", "20 charges"],
+        [">การปิดงวดหมายความว่า<", ">ยืนยันปิดงวด<", "ยกเลิกการปิดงวดไม่ได้", "20 รายการ"],
+    ),
     "savings": (
         lambda: "/billing/savings/?fy=2562",
         [">Travel savings · Fiscal year 2562<", ">Per diem<", ">Net savings<", ">Circuit cost<"],
