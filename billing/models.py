@@ -122,7 +122,7 @@ class VatRate(models.Model):
 class Charge(models.Model):
     """What one line costs for one month (``month`` is the first day of the month).
 
-    A regular charge is unique per line and month. Once its month is locked (exported or paid) its amounts never
+    A regular charge is unique per line and month. Once its month is locked (closed or paid) its amounts never
     change: a correction is an adjustment row pointing at it, with a reason.
     """
 

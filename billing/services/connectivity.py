@@ -1,7 +1,7 @@
 """Writes for connectivity lines, their dated tariffs and the dated VAT rate.
 
 A tariff or VAT rate entered after charges exist re-prices the charges it covers that are not locked yet; when a
-locked (exported or paid) month would change, the write is refused and the message says to record an adjustment.
+locked (closed or paid) month would change, the write is refused and the message says to record an adjustment.
 """
 
 from __future__ import annotations
@@ -155,7 +155,8 @@ def _refuse_if_locked(charges, *, what: str) -> None:
         raise ValidationError(
             _(
                 "%(what)sย้อนหลังไม่ได้: ค่าบริการเดือน %(month)s ของ%(site)s ปิดงวดแล้ว "
-                "(ส่งออกรายงานหรือชำระเงินแล้ว) ให้บันทึกรายการปรับปรุงของเดือนนั้นแทน หรือเลือกวันที่มีผลหลังเดือนที่ปิดงวด"
+                "(เจ้าหน้าที่การเงินยืนยันปิดงวดของเดือน หรือชำระเงินแล้ว) "
+                "ให้บันทึกรายการปรับปรุงของเดือนนั้นแทน หรือเลือกวันที่มีผลหลังเดือนที่ปิดงวด"
             )
             % {"what": what, "month": month_label(locked.month), "site": locked.line.site}
         )

@@ -269,7 +269,7 @@ def test_travel_savings_for_na_yung_alone_beats_its_line(april_2562_meetings, tm
     assert nfkc("ค่าเดินทางที่ประหยัดได้") in text
 
 
-# --- Export service: logged, and the monthly report locks its month ---------------------------------------------
+# --- Export service: logged, and no export locks anything ----------------------------------------------------------
 
 
 def test_every_export_is_logged_and_no_export_locks_anything(april, udon_scope, django_user_model):
