@@ -93,6 +93,7 @@ PROBE_MEETINGS = (1, 50)  # meetings in the two-week window of the probe sites (
 PROBE_MINUTES = 45
 PROBE_CANCELLED_EVERY = 20  # one probe meeting in 20 is cancelled (listed as such)
 BATCH = 5000
+ROOM_NUMBER_BASE = 10**9  # the dataset's rooms are numbered from here (the portal draws them at random)
 REQUESTS_CAP_PER_THREAD = 500_000  # wrk is bounded by --duration; this bounds the count as well
 WRK_TIMEOUT = 10  # seconds; a request slower than this counts as a timeout (socket_errors), not in the latencies
 DRAIN_TIMEOUT = 90  # seconds to wait for the server to finish what the last run left queued
@@ -263,7 +264,6 @@ def load_dataset(*, meetings_total: int, seed: int) -> Dataset:  # noqa: PLR0915
     from join.links import join_path
     from join.models import JOIN_OPENS_BEFORE, CalendarFeed, JoinPass
     from join.selectors import CLERK_DAYS, clerk_meetings
-    from meetings.conf import setting
     from meetings.models import MediaServer, Meeting, Participation, Room
 
     rng = random.Random(seed)
@@ -326,7 +326,7 @@ def load_dataset(*, meetings_total: int, seed: int) -> Dataset:  # noqa: PLR0915
             now=now, probe=probe, hall=hall, busy=busy, count=count, scheduler=schedulers[probe.province_id]
         )
 
-    room_base = int(setting("MEETINGS_ROOM_NUMBER_BASE"))
+    room_base = ROOM_NUMBER_BASE
     with transaction.atomic():
         Meeting.objects.bulk_create([m for m, _ in plans], batch_size=BATCH)
         participations, rooms, passes = [], [], []

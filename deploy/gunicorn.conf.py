@@ -22,12 +22,21 @@ from gunicorn.glogging import Logger
 # A link's token is the capability itself: the log keeps the page, never the token ("/j/<token>/" -> "/j/…/").
 # The same pages as foundation/log_filters.py (this file is read before Django, so it does not import it).
 CAPABILITY_IN_PATH = re.compile(
-    r"(/j/|/meetings/join/p/|/meetings/join/feed/|/meetings/join/test/|/meetings/jitsi/reservations/)[^/?.\s]+"
+    r"(/j/|/k/|/meetings/join/p/|/meetings/join/feed/|/meetings/join/test/|/meetings/jitsi/reservations/)[^/?.\s]+"
 )
+# The short form's box sends its 12 digits in the query (/k/?code=...).
+CODE_IN_QUERY = re.compile(r"(^|&)(code=)[^&]*")
 
 
 def _without_capabilities(text: str | None) -> str | None:
     return CAPABILITY_IN_PATH.sub(r"\1…", text) if text else text
+
+
+def _query(environ: dict) -> str | None:
+    query = environ.get("QUERY_STRING") or None
+    if query and (environ.get("PATH_INFO") or "").startswith("/k/"):
+        return CODE_IN_QUERY.sub(r"\1\2…", query)
+    return query
 
 
 def _cores() -> int:
@@ -73,7 +82,7 @@ class JsonAccessLogger(Logger):
             "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
             "method": environ.get("REQUEST_METHOD"),
             "path": _without_capabilities(environ.get("PATH_INFO")),
-            "query": environ.get("QUERY_STRING") or None,
+            "query": _query(environ),
             "status": int(status),
             "bytes": getattr(resp, "sent", None),
             "duration_ms": round(request_time.total_seconds() * 1000, 1),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 
-CAPABILITY_PAGES = ("/j/", "/meetings/join/p/", "/meetings/join/feed/", "/meetings/join/test/",
+CAPABILITY_PAGES = ("/j/", "/k/", "/meetings/join/p/", "/meetings/join/feed/", "/meetings/join/test/",
                     "/meetings/jitsi/reservations/")
 CAPABILITY_IN_PATH = re.compile("(" + "|".join(re.escape(page) for page in CAPABILITY_PAGES) + r")[^/?.\s'\"]+")
 

@@ -80,3 +80,17 @@ def marker_code(display: str) -> str:
     code, separator, _rest = (display or "").partition(MARKER_SEPARATOR)
     code = code.strip()
     return code if separator and code.isdigit() and len(code) in (2, 4) else ""
+
+
+def short_path(code: str = "") -> str:
+    """The short form's address: /k/ (a box to type the code in) or /k/<12 digits>/."""
+    return reverse("k:code", kwargs={"code": code}) if code else reverse("k:form")
+
+
+def short_url(code: str = "") -> str:
+    return portal_url(short_path(code))
+
+
+def short_code_text(code: str) -> str:
+    """The code as people read and type it: three groups of four digits."""
+    return " ".join(code[i : i + 4] for i in range(0, len(code), 4))

@@ -31,6 +31,14 @@ def new_media_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+SHORT_CODE_DIGITS = 12
+
+
+def new_short_code() -> str:
+    """12 random digits (a pass's short form): no leading-zero trouble, read in groups of four."""
+    return f"{secrets.randbelow(10**SHORT_CODE_DIGITS):0{SHORT_CODE_DIGITS}d}"
+
+
 class JoinPass(models.Model):
     """One site's way into one meeting. The host site's pass makes its holder the moderator."""
 
@@ -44,6 +52,10 @@ class JoinPass(models.Model):
     # What the site's browser shows the media server (Janus token_auth): added on the server holding the room
     # while the pass may be used, removed when it may not. Never in a link, a page's URL or a log.
     media_token = models.CharField(max_length=64, unique=True, editable=False, default=new_media_token)
+    # The link's short form a person types from the printed sheet or reads over the phone: 12 random digits, at
+    # /k/<digits>/ (rate-limited), from the day before the meeting until its end.
+    short_code = models.CharField(_("รหัสเข้าร่วม 12 หลัก"), max_length=12, unique=True, editable=False,
+                                  default=new_short_code)
     created_at = models.DateTimeField(_("ออกเมื่อ"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("ยกเลิกเมื่อ"), null=True, blank=True)
     revoked_reason = models.CharField(_("เหตุที่ยกเลิก"), max_length=200, blank=True)

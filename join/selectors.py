@@ -6,6 +6,7 @@ Each read costs a fixed number of queries whatever the number of meetings, sites
 from __future__ import annotations
 
 import hmac
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -23,6 +24,7 @@ from .models import (
     ATTENDANCE_GRACE,
     JOIN_OPENS_BEFORE,
     LATE_AFTER,
+    SHORT_CODE_DIGITS,
     TEST_CALL_COUNTS_FOR,
     Attendance,
     AttendancePoll,
@@ -89,6 +91,36 @@ def join_pass_get(*, token: str) -> JoinPass | None:
     if found is None or not hmac.compare_digest(found.token.encode(), token.encode()):
         return None
     return found
+
+
+# A pass's short form opens it from the day before its meeting until the meeting's end: the codes an attacker could
+# hit are the day's, not every pass of the year.
+SHORT_CODE_OPENS_BEFORE = timedelta(days=1)
+
+
+def short_code_clean(text: str) -> str:
+    """The digits a person typed ("4821 5530-9127", Thai digits too), or "" when they are not a short code."""
+    digits = "".join(str(unicodedata.digit(char)) for char in text or "" if unicodedata.digit(char, None) is not None)
+    stray = [char for char in text or "" if unicodedata.digit(char, None) is None and char not in " -–."]
+    return digits if len(digits) == SHORT_CODE_DIGITS and not stray else ""
+
+
+def join_pass_by_short_code(*, code: str, now: datetime | None = None) -> JoinPass | None:
+    """The valid pass with this short code whose meeting is within a day ahead or under way; None otherwise."""
+    code = short_code_clean(code)
+    if not code:
+        return None
+    now = now or timezone.now()
+    found = (
+        JoinPass.objects.filter(
+            short_code=code, revoked_at__isnull=True, meeting__end__gt=now,
+            meeting__start__lte=now + SHORT_CODE_OPENS_BEFORE,
+        )
+        .order_by()
+        .only("pk", "token", "short_code")
+        .first()
+    )
+    return found if found is not None and hmac.compare_digest(found.short_code, code) else None
 
 
 def meeting_documents(*, meeting_ids: list[int]) -> dict[int, list[Document]]:
@@ -195,6 +227,7 @@ class ClerkMeeting:
     room_ready: bool = True  # False: the room is waiting for a media server (an outage): the page says so
     urls: dict[str, str] = field(default_factory=dict)  # set by the view: the site's files of this meeting
     documents: list = field(default_factory=list)  # set by the view: the meeting's documents (names, sizes)
+    short_code: str = ""  # set by the view: the pass's 12 digits, in groups of four
 
 
 @dataclass
@@ -274,7 +307,7 @@ def clerk_meetings(*, site: Site, days: int | None = CLERK_DAYS, now: datetime |
     passes = {
         join_pass.meeting_id: join_pass
         for join_pass in JoinPass.objects.filter(site=site, revoked_at__isnull=True, meeting_id__in=ids)
-        .only("meeting_id", "token")
+        .only("meeting_id", "token", "short_code")
         .order_by()
     }
     entries = [_clerk_meeting(by_id[meeting_id], site, passes.get(meeting_id), now, today) for meeting_id in ids]

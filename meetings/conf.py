@@ -11,8 +11,6 @@ DEFAULTS: dict[str, object] = {
     "MEETINGS_SERIES_MAX_OCCURRENCES": 60,
     # Seconds to wait before each new attempt after a temporary media-server error; then the room is failed.
     "MEETINGS_PROVISION_BACKOFF": [10, 30, 60, 300, 900],
-    # Janus room numbers are this plus the meeting's id: stable, unique on every server, never 0.
-    "MEETINGS_ROOM_NUMBER_BASE": 100_000,
     # Jitsi reservation API: how early before its start a room may be opened, and how long after its end it lives.
     "MEETINGS_JITSI_EARLY_MINUTES": 30,
     "MEETINGS_JITSI_GRACE_MINUTES": 30,

@@ -24,6 +24,7 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/notifications/", include("notifications.urls")),
     path("meetings/", include("meetings.urls")),
     path("j/", include("join.pass_urls")),  # short join links for QR codes and phones
+    path("k/", include("join.short_urls")),  # the 12 digits printed on the sheet, typed by hand
     path("billing/", include("billing.urls")),
     path("national/", include("national.urls")),
     path("api/", include("portal.api_urls")),

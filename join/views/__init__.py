@@ -15,6 +15,7 @@ from .call import (
     PassDocumentsView,
     PassModerateView,
     PassTestCallStartView,
+    ShortCodeView,
     TestCallPageView,
     TestCallResultView,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "PassDocumentsView",
     "PassModerateView",
     "PassTestCallStartView",
+    "ShortCodeView",
     "SiteMixin",
     "SitePageView",
     "SiteTestCallStartView",

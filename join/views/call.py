@@ -30,7 +30,7 @@ from meetings.services.reservations import room_join_target
 from meetings.views import document_file_response
 
 from .. import selectors, services
-from ..links import join_url, pass_moderate_path, pass_test_path, site_marker
+from ..links import join_path, join_url, pass_moderate_path, pass_test_path, site_marker
 from ..qr import qr_svg_document
 from ._common import _capability_page
 
@@ -149,6 +149,24 @@ class JoinPageView(View):
         )
         context = {"config": config, "join_pass": join_pass, "meeting": meeting, "site": site, "mode": "meeting"}
         return _call_page(render(request, "join/call.html", context), media_url=config["server"])
+
+
+class ShortCodeView(View):
+    """The short form of a join link (printed large on the sheet, read over the phone): /k/ asks for the 12 digits,
+    /k/<digits>/ (or the box's answer) sends the browser to the pass's join page. From the day before the meeting
+    until its end; nginx limits guesses per address. A wrong or stale code is told so, never which part."""
+
+    def get(self, request, code: str = ""):
+        typed = code or request.GET.get("code", "")
+        if not typed:
+            return _capability_page(render(request, "join/short_code.html", {}))
+        join_pass = selectors.join_pass_by_short_code(code=typed)
+        if join_pass is None:
+            context = {"typed": typed[:40], "error": (
+                "ไม่พบรหัสนี้ หรือยังไม่ถึงวันประชุม: ตรวจตัวเลข 12 หลักบนใบขั้นตอนอีกครั้ง "
+                "(รหัสใช้ได้ตั้งแต่วันก่อนประชุมจนประชุมเสร็จ)")}
+            return _capability_page(render(request, "join/short_code.html", context, status=404))
+        return _capability_page(HttpResponseRedirect(join_path(join_pass.token)))
 
 
 class PassDocumentsView(View):

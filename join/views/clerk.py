@@ -31,6 +31,8 @@ from ..links import (
     join_url,
     join_url_maker,
     portal_url,
+    short_code_text,
+    short_url,
     site_meeting_paths_maker,
 )
 from ..qr import qr_svgs
@@ -63,7 +65,9 @@ def site_page_context(*, user, site: Site, everything: bool = False) -> dict:
             entry.documents = documents.get(entry.meeting.pk, [])
             entry.join_url = link_of(entry.join_pass.token) if entry.join_pass else ""
             entry.qr_src = qr_of(entry.join_pass.token) if entry.join_pass else ""
+            entry.short_code = short_code_text(entry.join_pass.short_code) if entry.join_pass else ""
             entry.urls = paths_of(entry.meeting.pk)
+        context["short_form_url"] = short_url()
         feed = selectors.site_calendar_feed(site=site)
         context["feed_url"] = feed_url(feed.token) if feed else ""
         context["last_test_call"] = selectors.site_last_test_call(site=site)
@@ -143,6 +147,8 @@ def _sheet_context(site: Site, entry: selectors.ClerkMeeting) -> dict:
         "entry": entry,
         "meeting": meeting,
         "join_link": link,
+        "short_code": short_code_text(entry.join_pass.short_code) if entry.join_pass else "",
+        "short_url": short_url(),
         "qr": qr_svgs([(link, meeting.title)], scale=5)[0] if link else "",
         "date_long": format_be_long(meeting.start),
         "time_text": f"{local_start:%H:%M}–{local_end:%H:%M} น.",

@@ -271,8 +271,11 @@ def test_no_log_holds_a_capability_token(stack, browser):
     """Requests that carry tokens (a join link, its QR code, a calendar feed, a test call, the Jitsi reservation API,
     and a Referer from the join page) go through nginx to gunicorn and Django; none of the three logs keeps one."""
     tokens = [secrets.token_urlsafe(32) for _ in range(5)]
+    short_code = f"{secrets.randbelow(10**12):012d}"
+    tokens.append(short_code)
     paths = [
         f"/j/{tokens[0]}/",
+        f"/k/{short_code}/",
         f"/meetings/join/p/{tokens[1]}/qr.svg",
         f"/meetings/join/feed/{tokens[2]}.ics",
         f"/meetings/join/test/{tokens[3]}/",
@@ -295,8 +298,16 @@ def test_no_log_holds_a_capability_token(stack, browser):
     while "probe=janus" not in nginx_log_path.read_text():  # nginx writes the line once the answer is sent
         assert time.monotonic() < deadline + 5
         time.sleep(0.05)
+    # The short form's box sends its 12 digits in the query.
+    typed = f"{secrets.randbelow(10**12):012d}"
+    tokens.append(typed)
+    assert browser.get(f"{stack.https}/k/", params={"code": typed, "probe": "box"}, timeout=10).status_code == 404
+    while "probe=box" not in nginx_log_path.read_text():
+        assert time.monotonic() < deadline + 5
+        time.sleep(0.05)
     nginx_log = nginx_log_path.read_text()
     assert "/janus/123?rid=1&maxev=10&token=...&probe=janus" in nginx_log
+    assert "/k/?code=...&probe=box" in nginx_log
     logs = {"nginx": nginx_log, "gunicorn and Django": stack.web.log()}
     for name, text in logs.items():
         for token in tokens:
@@ -305,7 +316,7 @@ def test_no_log_holds_a_capability_token(stack, browser):
     assert "/meetings/join/feed/....ics" in nginx_log
     logged = [r for r in stack.access_log() if r["query"] == "probe=tokens"]
     assert {r["path"] for r in logged} == {
-        "/j/…/", "/meetings/join/p/…/qr.svg", "/meetings/join/feed/….ics", "/meetings/join/test/…/",
+        "/j/…/", "/k/…/", "/meetings/join/p/…/qr.svg", "/meetings/join/feed/….ics", "/meetings/join/test/…/",
         "/meetings/jitsi/reservations/…/conference",
     }
     assert {r["referer"] for r in logged} == {f"{stack.https}/j/…/"}
@@ -341,6 +352,10 @@ def test_guessing_join_links_and_passwords_is_slowed_with_429(stack):
     assert 429 in logins, logins
     assert logins[0] != 429
     assert _get_from(stack, "127.0.0.4", f"/j/{secrets.token_urlsafe(32)}/") != 429  # another address is not slowed
+    # The sheet's 12 digits are slowed harder: ten at once, then one a second.
+    short = [_get_from(stack, "127.0.0.8", f"/k/{secrets.randbelow(10**12):012d}/") for _ in range(20)]
+    assert short[:10] == [404] * 10, short
+    assert 429 in short[10:], short
 
 
 class _FromAddress(requests.adapters.HTTPAdapter):

@@ -160,9 +160,12 @@ def test_the_chair_enters_from_the_meeting_page_and_from_the_control_centre(logi
 
 
 def test_the_clerk_opens_the_meetings_documents_from_the_site_page_and_the_join_page(
-    client, login, fake_server, schedule, settings, tmp_path
+    login, fake_server, schedule, settings, tmp_path
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    client = Client()  # the room's notebook: no login
     from django.urls import reverse
 
     from districts.models import Staff
@@ -205,3 +208,44 @@ def test_the_clerk_opens_the_meetings_documents_from_the_site_page_and_the_join_
     join_pass_renew(meeting=meeting, site=pass_of(meeting, MUEANG).site)
     assert client.get(reverse("j:document", kwargs={"token": token, "document_id": agenda.pk})).status_code in (
         403, 404, 410)
+
+
+def test_the_sheets_twelve_digits_typed_by_hand_open_the_join_page(client, login, fake_server, schedule):
+    import re as regex
+
+    from django.urls import reverse
+
+    from districts.models import Staff
+    from join.links import join_path
+    from join.services import join_pass_renew
+
+    meeting = schedule(sites=(MUEANG,), starts_in=60)
+    join_pass = pass_of(meeting, MUEANG)
+    code = join_pass.short_code
+    assert regex.fullmatch(r"\d{12}", code)
+    grouped = f"{code[:4]} {code[4:8]} {code[8:]}"
+    clerk = login(Staff.Role.CLERK, MUEANG)
+    sheet = clerk.get(reverse("join:sheet", kwargs={"code": MUEANG, "pk": meeting.pk})).content.decode()
+    assert grouped in sheet  # printed large beside the QR code, with where to type it
+    assert "/k/" in sheet
+    assert grouped in clerk.get(reverse("site:page", kwargs={"code": MUEANG})).content.decode()
+
+    opened = client.get(f"/k/{code}/")
+    assert (opened.status_code, opened["Location"]) == (302, join_path(join_pass.token))
+    assert opened["Cache-Control"] == "no-store"
+    assert client.get("/k/").status_code == 200  # the box to type it in
+    thai_digits = grouped.translate(str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙"))
+    for typed in (grouped, f"{code[:4]}-{code[4:8]}-{code[8:]}", thai_digits):
+        answer = client.get("/k/", {"code": typed})
+        assert (answer.status_code, answer["Location"]) == (302, join_path(join_pass.token)), typed
+    wrong = client.get("/k/", {"code": "1234 5678 9012"})
+    assert wrong.status_code == 404
+    assert "ไม่พบรหัสนี้" in wrong.content.decode()
+    assert client.get("/k/12345/").status_code == 404
+    assert client.get(f"/k/{code}x/").status_code == 404
+
+    later = schedule(sites=(MUEANG,), starts_in=60 * 30)  # in 30 hours: its code does not open yet
+    assert client.get(f"/k/{pass_of(later, MUEANG).short_code}/").status_code == 404
+    join_pass_renew(meeting=meeting, site=join_pass.site)  # a renewed link: the old code is dead, the new one works
+    assert client.get(f"/k/{code}/").status_code == 404
+    assert client.get(f"/k/{pass_of(meeting, MUEANG).short_code}/").status_code == 302

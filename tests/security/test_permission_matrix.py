@@ -259,6 +259,8 @@ for prefix, ns in (("/meetings/join/p", "join:j"), ("/j", "j")):
     case(f"{ns}:test", "POST", f"{prefix}/{J}/test/", everyone(FOUND))
     case(f"{ns}:documents", "GET", f"{prefix}/{J}/documents/", everyone(OK))  # until the meeting is over
     case(f"{ns}:document", "GET", f"{prefix}/{J}/documents/{{document}}/", everyone(OK))
+case("k:form", "GET", "/k/", everyone(OK))  # the box for the sheet's 12 digits
+case("k:code", "GET", "/k/000000000000/", everyone(MISSING))  # no such code (a real one redirects: test_join_page)
 for method in METHODS:
     case("join:feed", method, "/meetings/join/feed/{feed}.ics", everyone(OK))  # calendar programs cannot log in
 S = "/meetings/join/site/{code}"
