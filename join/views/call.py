@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 
+from districts.access import has_role
 from districts.models import Site
 from meetings.backends.base import MediaServerError
 from meetings.models import MediaServer
@@ -32,7 +33,7 @@ from meetings.views import document_file_response
 from .. import selectors, services
 from ..links import join_path, join_url, pass_moderate_path, pass_test_path, site_marker
 from ..qr import qr_svg_document
-from ._common import _capability_page
+from ._common import JOINING_ROLES, _capability_page
 
 logger = logging.getLogger(__name__)
 
@@ -265,6 +266,20 @@ class TestCallPageView(View):
         return _call_page(render(request, "join/call.html", context), media_url=config["server"])
 
 
+def _test_done_context(request, test_call) -> dict:
+    """Where the clerk goes next: back to the meeting's join page and a new test through the pass they came with
+    (while it is valid), or their site's page when signed in."""
+    context = {"test_call": test_call}
+    join_pass = test_call.join_pass
+    if join_pass is not None and join_pass.revoked_at is None:
+        context["join_page"] = join_path(join_pass.token)
+        context["test_again"] = pass_test_path(join_pass.token)
+    if request.user.is_authenticated and has_role(request.user, JOINING_ROLES):
+        context["site_page"] = reverse("site:page", kwargs={"code": test_call.site.code})
+        context.setdefault("test_again", reverse("join:site-test-call", kwargs={"code": test_call.site.code}))
+    return context
+
+
 class TestCallResultView(View):
     """What the clerk answered (form or fetch), or what the browser measured (fetch, media_flowing)."""
 
@@ -292,5 +307,5 @@ class TestCallResultView(View):
         )
         if request.headers.get("Accept", "").startswith("application/json") or request.htmx:
             return JsonResponse({"ok": True, "result": recorded.result, "text": recorded.get_result_display()})
-        return _capability_page(render(request, "join/test_done.html", {"test_call": recorded}))
+        return _capability_page(render(request, "join/test_done.html", _test_done_context(request, recorded)))
 

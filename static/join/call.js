@@ -115,7 +115,8 @@
       $("preview").srcObject = stream;
       watchLevel(stream);
       $("join-button").disabled = false;
-      say("เห็นภาพตนเองและแถบเสียงขยับเมื่อพูด? ถ้าใช่ กดปุ่ม “เข้าร่วม”", "ok");
+      // The button's own words: "เริ่มทดสอบ" on a test call, "เข้าร่วมประชุม" on a meeting.
+      say("เห็นภาพตนเองและแถบเสียงขยับเมื่อพูด? ถ้าใช่ กดปุ่ม “" + $("join-button").textContent.trim() + "”", "ok");
       return fillDevices();
     }).catch(function (error) {
       var text = error && error.name === "NotAllowedError"
