@@ -6,6 +6,7 @@ from datetime import datetime, time
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from districts.selectors import agencies_for_scheduling
 from foundation.fields import ThaiDateField
@@ -38,6 +39,9 @@ def agenda_lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+TITLE_REQUIRED = {"required": _("พิมพ์เรื่องที่ประชุม เช่น “ประชุมหัวหน้าส่วนราชการประจำเดือน”")}
+
+
 class ServiceErrorsMixin:
     """Put a service's ValidationError on the fields it names, or on the form when it names none of them."""
 
@@ -52,9 +56,14 @@ class ServiceErrorsMixin:
 
 
 class WhenMixin(forms.Form):
-    date = ThaiDateField(label="วันที่ประชุม", help_text="ปี พ.ศ. หรือ ค.ศ. เช่น 12/04/2569")
-    start_time = forms.TimeField(label="เวลาเริ่ม", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    end_time = forms.TimeField(label="เวลาสิ้นสุด", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    date = ThaiDateField(label=_("วันที่ประชุม"), help_text=_("ปี พ.ศ. หรือ ค.ศ. เช่น 12/04/2569"),
+                         error_messages={"required": _("พิมพ์วันที่ประชุม เช่น 12/04/2569")})
+    start_time = forms.TimeField(label=_("เวลาเริ่ม"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                                 error_messages={"required": _("ใส่เวลาเริ่ม เช่น 09:00"),
+                                                 "invalid": _("เวลาไม่ถูกต้อง: ใช้รูปแบบ ชช:นน เช่น 09:00")})
+    end_time = forms.TimeField(label=_("เวลาสิ้นสุด"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                               error_messages={"required": _("ใส่เวลาสิ้นสุด เช่น 12:00"),
+                                               "invalid": _("เวลาไม่ถูกต้อง: ใช้รูปแบบ ชช:นน เช่น 12:00")})
 
     field_aliases = {"start": "start_time", "end": "end_time"}
 
@@ -68,17 +77,17 @@ class WhenMixin(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("start_time"), cleaned.get("end_time")
         if start and end and end <= start:
-            self.add_error("end_time", "เวลาสิ้นสุดต้องหลังเวลาเริ่ม (การประชุมต้องจบภายในวันเดียวกัน)")
+            self.add_error("end_time", _("เวลาสิ้นสุดต้องหลังเวลาเริ่ม (การประชุมต้องจบภายในวันเดียวกัน)"))
         return cleaned
 
 
 class ParticipantsMixin(forms.Form):
     sites = SiteChoiceField(
-        label="สถานที่เข้าร่วม", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("สถานที่เข้าร่วม"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
-    all_districts = forms.BooleanField(label="ทุกอำเภอในจังหวัด", required=False)
+    all_districts = forms.BooleanField(label=_("ทุกอำเภอในจังหวัด"), required=False)
     agencies = forms.ModelMultipleChoiceField(
-        label="ส่วนราชการที่เชิญ", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("ส่วนราชการที่เชิญ"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
 
     def setup_choices(self, user) -> None:
@@ -92,22 +101,23 @@ class ParticipantsMixin(forms.Form):
 
 
 class MeetingCreateForm(ServiceErrorsMixin, ParticipantsMixin, WhenMixin, forms.Form):
-    title = forms.CharField(label="เรื่อง", max_length=200)
-    host_site = forms.ModelChoiceField(label="สถานที่ประธาน", queryset=None, empty_label=None)
+    title = forms.CharField(label=_("เรื่อง"), max_length=200, error_messages=TITLE_REQUIRED)
+    host_site = forms.ModelChoiceField(label=_("สถานที่ประธาน"), queryset=None, empty_label=None,
+                                       error_messages={"required": _("เลือกสถานที่ประธานของการประชุม")})
     agenda = forms.CharField(
-        label="ระเบียบวาระ (บรรทัดละหนึ่งวาระ)",
+        label=_("ระเบียบวาระ (บรรทัดละหนึ่งวาระ)"),
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
         initial="\n".join(DEFAULT_AGENDA),
     )
     repeat = forms.ChoiceField(
-        label="การประชุมซ้ำ",
-        choices=[("", "ไม่ซ้ำ"), *Series.Frequency.choices],
+        label=_("การประชุมซ้ำ"),
+        choices=[("", _("ไม่ซ้ำ")), *Series.Frequency.choices],
         required=False,
     )
-    until = ThaiDateField(label="ซ้ำถึงวันที่", required=False)
-    count = forms.IntegerField(label="หรือจำนวนครั้ง", required=False, min_value=1)
-    documents = MultipleFileField(label="เอกสารประกอบ (PDF, PowerPoint, รูปภาพ, คลิปวิดีโอ)", required=False)
+    until = ThaiDateField(label=_("ซ้ำถึงวันที่"), required=False)
+    count = forms.IntegerField(label=_("หรือจำนวนครั้ง"), required=False, min_value=1)
+    documents = MultipleFileField(label=_("เอกสารประกอบ (PDF, PowerPoint, รูปภาพ, คลิปวิดีโอ)"), required=False)
 
     field_aliases = {"start": "start_time", "end": "end_time", "frequency": "repeat", "file": "documents"}
     field_order = ["title", "host_site", "date", "start_time", "end_time", "repeat", "until", "count", "sites",
@@ -125,13 +135,13 @@ class MeetingCreateForm(ServiceErrorsMixin, ParticipantsMixin, WhenMixin, forms.
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("repeat") and not cleaned.get("until") and not cleaned.get("count"):
-            self.add_error("until", "การประชุมซ้ำต้องมีจุดสิ้นสุด: ระบุ “ซ้ำถึงวันที่” หรือ “จำนวนครั้ง”")
+            self.add_error("until", _("การประชุมซ้ำต้องมีจุดสิ้นสุด: ระบุ “ซ้ำถึงวันที่” หรือ “จำนวนครั้ง”"))
         return cleaned
 
 
 class MeetingEditForm(ServiceErrorsMixin, ParticipantsMixin, forms.Form):
-    title = forms.CharField(label="เรื่อง", max_length=200)
-    agenda = forms.CharField(label="ระเบียบวาระ (บรรทัดละหนึ่งวาระ)", widget=forms.Textarea(attrs={"rows": 6}),
+    title = forms.CharField(label=_("เรื่อง"), max_length=200, error_messages=TITLE_REQUIRED)
+    agenda = forms.CharField(label=_("ระเบียบวาระ (บรรทัดละหนึ่งวาระ)"), widget=forms.Textarea(attrs={"rows": 6}),
                              required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -144,4 +154,4 @@ class MeetingRescheduleForm(ServiceErrorsMixin, WhenMixin, forms.Form):
 
 
 class DocumentForm(ServiceErrorsMixin, forms.Form):
-    file = forms.FileField(label="เอกสารประกอบ (PDF, PowerPoint, รูปภาพ, คลิปวิดีโอ)")
+    file = forms.FileField(label=_("เอกสารประกอบ (PDF, PowerPoint, รูปภาพ, คลิปวิดีโอ)"))

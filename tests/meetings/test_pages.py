@@ -88,7 +88,7 @@ def test_clash_is_shown_on_the_form_and_nothing_is_written(as_scheduler, fake_se
         ({"date": "12/04/69"}, "ปี"),
         ({"sites": ["999999"]}, "เลือก"),
         ({"start_time": "25:00"}, "เวลา"),
-        ({"title": ""}, "จำเป็น"),
+        ({"title": ""}, "พิมพ์เรื่องที่ประชุม เช่น"),
         ({"repeat": "daily"}, "ต้องมีจุดสิ้นสุด"),
         ({"documents": SimpleUploadedFile("virus.exe", b"MZ....")}, "ชนิดที่ไม่รองรับ"),
     ],

@@ -261,3 +261,25 @@ def test_committed_mo_matches_the_po(language, tmp_path):
     else:
         # Thai is the source language: its catalogue holds only the header.
         assert set(expected._catalog) == {""}
+
+
+def test_the_scheduling_form_in_english_and_its_empty_fields_say_what_to_type(login):
+    client = in_english(login(Staff.Role.SCHEDULER, "41"))
+    html = page(client, "/meetings/new/")
+    assert_english(
+        html,
+        english=["Meeting date", "Start time", "End time", "Repeat", "Agenda (one item per line)",
+                 "Every district of the province"],
+        thai=["วันที่ประชุม", "เวลาเริ่ม", "ซ้ำถึงวันที่", "ทุกอำเภอในจังหวัด"],
+    )
+    empty = client.post("/meetings/new/", {"title": "", "date": "", "start_time": "", "end_time": ""})
+    text = empty.content.decode()
+    assert "Type what the meeting is about" in text
+    assert "Type the meeting date" in text
+    assert "Enter the start time" in text
+    assert "This field is required" not in text
+    from django.test import Client
+
+    thai = login(Staff.Role.SCHEDULER, "41", Client()).post("/meetings/new/", {"title": ""}).content.decode()
+    assert "พิมพ์เรื่องที่ประชุม เช่น" in thai
+    assert "ฟิลด์นี้จำเป็น" not in thai
