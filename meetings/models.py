@@ -156,6 +156,9 @@ class Meeting(models.Model):
     )
     occurrence = models.PositiveIntegerField(_("ครั้งที่ในชุด"), null=True, blank=True)
     status = models.CharField(_("สถานะ"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    cancel_reason = models.CharField(
+        _("เหตุที่ยกเลิก"), max_length=300, blank=True, help_text=_("แจ้งไปกับหนังสือแจ้งยกเลิกถึงผู้ได้รับเชิญทุกคน")
+    )
     sequence = models.PositiveIntegerField(
         _("ลำดับการแก้ไข"), default=0, help_text=_("เพิ่มทุกครั้งที่แก้ไข (SEQUENCE ของไฟล์ปฏิทิน)")
     )

@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirec
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -196,17 +197,33 @@ class MeetingRescheduleView(SchedulerPage, View):
 class MeetingCancelView(SchedulerPage, View):
     template_name = "meetings/meeting_cancel.html"
 
+    def show(self, meeting, *, reason: str = "", error: str = "", status: int = 200):
+        following = (
+            meeting.series.meetings.filter(start__gte=meeting.start).exclude(
+                status__in=[Meeting.Status.CANCELLED, Meeting.Status.ENDED]).count()
+            if meeting.series_id else 0
+        )
+        context = {"meeting": meeting, "reason": reason, "error": error, "following": following}
+        return render(self.request, self.template_name, context, status=status)
+
     def get(self, request, pk):
-        return render(request, self.template_name, {"meeting": self.get_meeting()})
+        return self.show(self.get_meeting())
 
     def post(self, request, pk):
         meeting = self.get_meeting()
+        reason = " ".join(request.POST.get("reason", "").split())
+        if not reason:
+            return self.show(meeting, error=_("บอกเหตุที่ยกเลิก เช่น “ประธานติดภารกิจเร่งด่วน”: ผู้ได้รับเชิญจะเห็นในหนังสือแจ้งยกเลิก"),
+                             status=400)
         try:
-            scheduling.meeting_cancel(meeting=meeting, by=request.user)
+            if meeting.series_id and request.POST.get("scope") == "following":
+                count = scheduling.series_cancel(series=meeting.series, by=request.user, reason=reason, since=meeting)
+                messages.success(request, _("ยกเลิกการประชุมในชุดนี้แล้ว %(count)d ครั้ง") % {"count": count})
+            else:
+                scheduling.meeting_cancel(meeting=meeting, by=request.user, reason=reason)
+                messages.success(request, _("ยกเลิกการประชุมแล้ว สถานที่ทุกแห่งว่างในช่วงเวลานี้"))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-            return _detail(meeting)
-        messages.success(request, "ยกเลิกการประชุมแล้ว สถานที่ทุกแห่งว่างในช่วงเวลานี้")
         return _detail(meeting)
 
 

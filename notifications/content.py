@@ -149,6 +149,8 @@ def _context(row: Notification, link: Link) -> dict:
         "cancelled": row.kind == Notification.Kind.CANCELLATION,
         # A cancellation for a site taken out of a meeting that still takes place.
         "removed": row.kind == Notification.Kind.CANCELLATION and not meeting.is_cancelled,
+        # Why the meeting was cancelled, as the scheduler wrote it on the cancel page.
+        "cancel_reason": meeting.cancel_reason if row.kind == Notification.Kind.CANCELLATION else "",
     }
 
 

@@ -127,11 +127,53 @@ def test_reschedule_edit_and_cancel_pages(as_scheduler, fake_server, django_capt
 
     cancel_url = reverse("meetings:cancel", kwargs={"pk": meeting.pk})
     assert as_scheduler.get(cancel_url).status_code == 200
+    without = as_scheduler.post(cancel_url)  # the page asks why: the notices carry it
+    assert without.status_code == 400
+    assert "บอกเหตุที่ยกเลิก" in without.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        assert as_scheduler.post(cancel_url).status_code == 302
+        assert as_scheduler.post(cancel_url, {"reason": "ประธานติดภารกิจ\nเร่งด่วน"}).status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.CANCELLED
+    assert meeting.cancel_reason == "ประธานติดภารกิจ เร่งด่วน"
     assert meeting.room.state == Room.State.DESTROYED
+
+
+def test_a_series_is_cancelled_from_this_occurrence_on_with_its_reason_in_every_notice(
+    as_scheduler, fake_server, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from meetings.services.scheduling import series_schedule
+    from notifications.content import notification_message
+    from notifications.models import Notification
+    from notifications.selectors import join_tokens
+
+    start = (timezone.now() + timedelta(days=2)).replace(hour=2, minute=0, second=0, microsecond=0)
+    from districts.models import Staff
+
+    scheduler = Staff.objects.filter(role="scheduler", site=site("41")).select_related("user").first().user
+    series = series_schedule(title="ประชุมติดตามงานรายวัน", host_site=site("41"), sites=[site("4101")], start=start,
+                             end=start + timedelta(hours=1), frequency="daily", count=4, created_by=scheduler)
+    meetings = list(Meeting.objects.filter(series=series).order_by("start"))
+    Notification.objects.filter(meeting__series=series).update(state=Notification.State.SENT)  # they were invited
+    page = as_scheduler.get(reverse("meetings:cancel", kwargs={"pk": meetings[1].pk})).content.decode()
+    assert "ยกเลิกครั้งนี้และทุกครั้งต่อจากนี้ในชุด" in page
+    assert "(3 ครั้ง)" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_scheduler.post(reverse("meetings:cancel", kwargs={"pk": meetings[1].pk}),
+                                     {"reason": "ย้ายไปประชุมที่ศาลากลาง", "scope": "following"})
+    assert response.status_code == 302
+    states = [m.status for m in Meeting.objects.filter(series=series).order_by("start")]
+    assert states[0] != Meeting.Status.CANCELLED
+    assert states[1:] == [Meeting.Status.CANCELLED] * 3
+    cancels = Notification.objects.filter(meeting__series=series, kind=Notification.Kind.CANCELLATION,
+                                          channel=Notification.Channel.EMAIL)
+    assert {row.meeting_id for row in cancels} == {m.pk for m in meetings[1:]}
+    row = cancels.first()
+    message = notification_message(row, join_tokens=join_tokens(pairs=[]))
+    assert "เหตุที่ยกเลิก: ย้ายไปประชุมที่ศาลากลาง" in message.text
 
 
 def test_meetings_of_another_province_are_not_found(as_scheduler, fake_server, login, client):

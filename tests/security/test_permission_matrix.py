@@ -224,7 +224,7 @@ for page in ("", "edit/", "reschedule/", "cancel/"):
     case(f"meetings:{view}", "GET", f"/meetings/{M}/{page}", scheduling(OK))
 case("meetings:edit", "POST", f"/meetings/{M}/edit/", scheduling(PASSES), form({"title": ""}))
 case("meetings:reschedule", "POST", f"/meetings/{M}/reschedule/", scheduling(PASSES), form({}))
-case("meetings:cancel", "POST", f"/meetings/{M}/cancel/", scheduling(FOUND), form({}))
+case("meetings:cancel", "POST", f"/meetings/{M}/cancel/", scheduling(FOUND), form({"reason": "ทดสอบ"}))
 case("meetings:document-upload", "POST", f"/meetings/{M}/documents/", scheduling(FOUND), _upload)
 # A document: the meeting's schedulers and the clerks of the sites taking part; anyone else: not found
 case("meetings:document", "GET", f"/meetings/{M}/documents/{{document}}/",

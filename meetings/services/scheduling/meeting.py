@@ -223,14 +223,16 @@ def meeting_update(
 
 
 @transaction.atomic
-def meeting_cancel(*, meeting: Meeting, by=None) -> Meeting:
-    """Cancel a meeting (or one occurrence of a series, alone): its sites are free again, its room is removed."""
+def meeting_cancel(*, meeting: Meeting, by=None, reason: str = "") -> Meeting:
+    """Cancel a meeting (or one occurrence of a series, alone): its sites are free again, its room is removed. The
+    reason (one line) goes with the cancellation notices."""
     meeting = _locked(meeting)
     meeting.status = Meeting.Status.CANCELLED
+    meeting.cancel_reason = " ".join((reason or "").split())[:300]
     meeting.sequence += 1
-    meeting.save(update_fields=["status", "sequence", "updated_at"])
+    meeting.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
     meeting.participations.update(active=False)
     room_retire(meeting=meeting)
     notifications_plan(meeting=meeting, change="cancellation")
-    audit_record(actor=by, action=AuditAction.CANCEL, target=meeting, detail={})
+    audit_record(actor=by, action=AuditAction.CANCEL, target=meeting, detail={"reason": meeting.cancel_reason})
     return meeting

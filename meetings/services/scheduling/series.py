@@ -126,13 +126,15 @@ def occurrence_cancel(*, meeting: Meeting, by=None) -> Meeting:
 
 
 @transaction.atomic
-def series_cancel(*, series: Series, by=None) -> int:
-    """Cancel every occurrence of a series that has not started yet. Returns how many were cancelled."""
+def series_cancel(*, series: Series, by=None, reason: str = "", since: Meeting | None = None) -> int:
+    """Cancel every occurrence of a series that has not started yet (or, with `since`, that occurrence and the ones
+    after it), each with the reason. Returns how many were cancelled."""
     now = timezone.now()
     cancelled = 0
-    for meeting in series.meetings.filter(start__gt=now).exclude(
-        status__in=[Meeting.Status.CANCELLED, Meeting.Status.ENDED]
-    ):
-        meeting_cancel(meeting=meeting, by=by)
+    occurrences = series.meetings.filter(start__gt=now)
+    if since is not None:
+        occurrences = occurrences.filter(start__gte=since.start)
+    for meeting in occurrences.exclude(status__in=[Meeting.Status.CANCELLED, Meeting.Status.ENDED]).order_by("start"):
+        meeting_cancel(meeting=meeting, by=by, reason=reason)
         cancelled += 1
     return cancelled
