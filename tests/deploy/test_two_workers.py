@@ -340,7 +340,7 @@ def test_admin_edit_cancellation_and_sign_out_through_one_worker_are_seen_at_onc
     cancel = f"/meetings/{deployment.meeting_id}/cancel/"
     confirm = scheduler.get(b, cancel)
     assert confirm.status_code == 200, confirm.text[:2000]
-    cancelled = scheduler.post(b, cancel, {"csrfmiddlewaretoken": csrf_token(confirm.text)})
+    cancelled = scheduler.post(b, cancel, {"csrfmiddlewaretoken": csrf_token(confirm.text), "reason": "ทดสอบสองเครื่อง"})
     assert cancelled.status_code == 302, cancelled.text[:4000]
     assert cancelled.headers["Location"] == f"/meetings/{deployment.meeting_id}/"
 
