@@ -18,5 +18,7 @@ urlpatterns = [
     path("", include("join.api_urls")),
     path("", include("notifications.api_urls")),
     path("", include("billing.api_urls")),
+    path("", include("proceedings.api_urls")),
+    path("", include("minutes.api_urls")),
     *router.urls,
 ]

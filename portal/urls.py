@@ -27,6 +27,8 @@ urlpatterns = [
     path("k/", include("join.short_urls")),  # the 12 digits printed on the sheet, typed by hand
     path("billing/", include("billing.urls")),
     path("national/", include("national.urls")),
+    path("proceedings/", include("proceedings.urls")),
+    path("minutes/", include("minutes.urls")),
     path("api/", include("portal.api_urls")),
     path("", include("django_prometheus.urls")),  # /metrics: nginx lets only the monitoring host reach it
 ]

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "notifications",
     "billing",
     "national",
+    "proceedings",
+    "minutes",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,3 @@
+"""minutes models."""
+
+from django.db import models  # noqa: F401

@@ -1,0 +1,3 @@
+"""proceedings models."""
+
+from django.db import models  # noqa: F401
