@@ -6,19 +6,21 @@ checked here with a clear message, and enforced by PostgreSQL's exclusion constr
 IntegrityError is turned into the same message).
 
 One module a feature: `meeting` (one meeting: schedule, reschedule, update, cancel), `series` (a daily or weekly
-series and its occurrences), `checks` (the texts and checks both share: times, agenda, sites, agencies, clashes).
-The names used elsewhere are re-exported here.
+series and its occurrences, edited one at a time, from one on, or all), `checks` (the texts and checks both share:
+times, agenda, sites, agencies, clashes). The names used elsewhere are re-exported here.
 """
 
 from .checks import EXCLUSION_CONSTRAINT, MAX_AGENDA_ITEMS, MAX_MEETING_HOURS, site_label, when_text
 from .meeting import meeting_cancel, meeting_reschedule, meeting_schedule, meeting_update
 from .series import (
     Occurrence,
+    Scope,
     occurrence_cancel,
     occurrence_move,
     series_cancel,
     series_occurrences,
     series_schedule,
+    series_update,
 )
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "MAX_AGENDA_ITEMS",
     "MAX_MEETING_HOURS",
     "Occurrence",
+    "Scope",
     "meeting_cancel",
     "meeting_reschedule",
     "meeting_schedule",
@@ -35,6 +38,7 @@ __all__ = [
     "series_cancel",
     "series_occurrences",
     "series_schedule",
+    "series_update",
     "site_label",
     "when_text",
 ]
