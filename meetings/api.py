@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -10,6 +12,7 @@ from rest_framework.response import Response
 
 from districts.access import HasRole, Role
 from foundation.api_errors import FORBIDDEN, LIST_NOT_FOUND, NOT_FOUND, bad_request, service_errors
+from foundation.thaidate import BANGKOK
 
 from . import selectors
 from .serializers import MeetingPatchSerializer, MeetingSerializer, MeetingWriteSerializer
@@ -61,14 +64,43 @@ class MeetingViewSet(
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
         start, end = data.pop("start", None), data.pop("end", None)
+        scope, host_site = data.pop("scope", None), data.pop("host_site", None)
         try:
-            if data:
-                meeting = scheduling.meeting_update(meeting=meeting, by=request.user, **data)
-            if start is not None:
-                meeting = scheduling.meeting_reschedule(meeting=meeting, start=start, end=end, by=request.user)
+            if scope is not None or host_site is not None:
+                meeting = self._series_update(meeting, scope=scope or "one", host_site=host_site, start=start,
+                                              end=end, data=data)
+            else:
+                if data:
+                    meeting = scheduling.meeting_update(meeting=meeting, by=request.user, **data)
+                if start is not None:
+                    meeting = scheduling.meeting_reschedule(meeting=meeting, start=start, end=end, by=request.user)
         except DjangoValidationError as error:
             raise service_errors(error) from error  # DRF's handler rolls the whole request back
         return self._render(meeting)
+
+    def _series_update(self, meeting, *, scope: str, host_site, start, end, data: dict):
+        """`scope` given: the series edit; the time of day and length from `start`/`end`, each occurrence on its
+        own day. For "one", a new date as well moves this occurrence after the edit."""
+        times: dict = {}
+        move_to_date = False
+        if start is not None:
+            local_start, own_day = start.astimezone(BANGKOK), meeting.start.astimezone(BANGKOK).date()
+            if local_start.date() != own_day:
+                if scope != "one":
+                    raise DjangoValidationError({"start": [_(
+                        "แก้ไขหลายครั้งในชุดได้เฉพาะเวลาของวันและความยาว: ส่ง start ในวันที่ของการประชุมครั้งนี้ "
+                        "(%(day)s) หรือใช้ scope “one” เพื่อเลื่อนเฉพาะครั้งนี้ไปวันอื่น"
+                    ) % {"day": own_day.isoformat()}]})
+                move_to_date = True
+            else:
+                times = {"start_time": local_start.time().replace(tzinfo=None), "duration": end - start}
+        with transaction.atomic():
+            scheduling.series_update(meeting=meeting, scope=scope, host_site=host_site, by=self.request.user,
+                                     **times, **data)
+            if move_to_date:
+                meeting.refresh_from_db()
+                scheduling.meeting_reschedule(meeting=meeting, start=start, end=end, by=self.request.user)
+        return meeting
 
     @extend_schema(request=None, responses={200: MeetingSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND})
     @action(detail=True, methods=["post"])

@@ -139,14 +139,55 @@ class MeetingCreateForm(ServiceErrorsMixin, ParticipantsMixin, WhenMixin, forms.
         return cleaned
 
 
+SCOPE_CHOICES = [
+    ("one", _("เฉพาะครั้งนี้")),
+    ("following", _("ครั้งนี้และทุกครั้งต่อจากนี้ในชุด")),
+    ("all", _("ทุกครั้งในชุดที่ยังไม่ถึงเวลา")),
+]
+
+
 class MeetingEditForm(ServiceErrorsMixin, ParticipantsMixin, forms.Form):
+    """What a meeting is about and who takes part. For a meeting of a series also its host and time of day, and
+    which occurrences the change applies to (this one, this and the following ones, or all not yet held)."""
+
+    scope = forms.ChoiceField(label=_("แก้ไขการประชุมใดในชุด"), choices=SCOPE_CHOICES, initial="one",
+                              widget=forms.RadioSelect,
+                              error_messages={"required": _("เลือกว่าจะแก้ไขเฉพาะครั้งนี้ ครั้งนี้และครั้งต่อ ๆ ไป หรือทุกครั้ง"),
+                                              "invalid_choice": _("เลือกขอบเขตการแก้ไขจากรายการ")})
     title = forms.CharField(label=_("เรื่อง"), max_length=200, error_messages=TITLE_REQUIRED)
+    host_site = forms.ModelChoiceField(label=_("สถานที่ประธาน"), queryset=None, empty_label=None,
+                                       error_messages={"required": _("เลือกสถานที่ประธานของการประชุม")})
+    start_time = forms.TimeField(label=_("เวลาเริ่ม"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                                 help_text=_("เวลาของวัน แต่ละครั้งคงวันที่ของตนเอง"),
+                                 error_messages={"required": _("ใส่เวลาเริ่ม เช่น 09:00"),
+                                                 "invalid": _("เวลาไม่ถูกต้อง: ใช้รูปแบบ ชช:นน เช่น 09:00")})
+    end_time = forms.TimeField(label=_("เวลาสิ้นสุด"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                               error_messages={"required": _("ใส่เวลาสิ้นสุด เช่น 12:00"),
+                                               "invalid": _("เวลาไม่ถูกต้อง: ใช้รูปแบบ ชช:นน เช่น 12:00")})
     agenda = forms.CharField(label=_("ระเบียบวาระ (บรรทัดละหนึ่งวาระ)"), widget=forms.Textarea(attrs={"rows": 6}),
                              required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    field_aliases = {"start": "start_time", "end": "end_time", "series": "scope"}
+    SERIES_ONLY = ("scope", "host_site", "start_time", "end_time")
+    field_order = ["scope", "title", "host_site", "start_time", "end_time", "sites", "all_districts", "agencies",
+                   "agenda"]
+
+    def __init__(self, *args, user, in_series: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_choices(user)
+        if in_series:
+            self.fields["host_site"].queryset = sites_for_scheduling(user=user)
+            self.fields["host_site"].label_from_instance = site_label
+        else:
+            for name in self.SERIES_ONLY:
+                del self.fields[name]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_time"), cleaned.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", _("เวลาสิ้นสุดต้องหลังเวลาเริ่ม (การประชุมต้องจบภายในวันเดียวกัน)"))
+        return cleaned
 
 
 class MeetingRescheduleForm(ServiceErrorsMixin, WhenMixin, forms.Form):

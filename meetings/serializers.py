@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from .models import Meeting
@@ -56,8 +57,14 @@ class MeetingWriteSerializer(serializers.Serializer):
 
 
 class MeetingPatchSerializer(serializers.Serializer):
-    """What a client may change: what the meeting is about, who takes part, and when (a reschedule)."""
+    """What a client may change: what the meeting is about, who takes part, and when (a reschedule).
 
+    With `scope` (a meeting of a series): "one" this occurrence, "following" this and every later one, "all" every
+    one not yet held; what is sent applies to each of them, and `start`/`end` then give the time of day and length
+    (each occurrence keeps its own date, so `start` keeps this occurrence's date). `host_site` moves the chair."""
+
+    scope = serializers.ChoiceField(choices=["one", "following", "all"], required=False)
+    host_site = serializers.IntegerField(required=False)
     title = serializers.CharField(max_length=200, required=False)
     sites = serializers.ListField(child=serializers.IntegerField(), required=False)
     agencies = serializers.ListField(child=serializers.IntegerField(), required=False)
@@ -67,5 +74,5 @@ class MeetingPatchSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if ("start" in attrs) != ("end" in attrs):
-            raise serializers.ValidationError({"end": ["ส่ง start และ end พร้อมกันเมื่อเลื่อนเวลา"]})
+            raise serializers.ValidationError({"end": [_("ส่ง start และ end พร้อมกันเมื่อเลื่อนเวลา")]})
         return attrs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from datetime import datetime
 from itertools import groupby
 from urllib.parse import quote
 
@@ -128,19 +129,28 @@ class MeetingCreateView(SchedulerPage, View):
 
 
 class MeetingEditView(SchedulerPage, View):
+    """Change what a meeting is about and who takes part. A meeting of a series: also its host and time of day, for
+    this occurrence, this and the following ones, or every one not yet held (only what the form changes)."""
+
     template_name = "meetings/meeting_form.html"
 
     def show(self, form, meeting, status: int = 200):
         return render(self.request, self.template_name,
-                      {"form": form, "meeting": meeting, "heading": "แก้ไขการประชุม"}, status=status)
+                      {"form": form, "meeting": meeting, "heading": _("แก้ไขการประชุม")}, status=status)
 
     def get(self, request, pk):
         meeting = self.get_meeting()
+        local_start, local_end = meeting.start.astimezone(BANGKOK), meeting.end.astimezone(BANGKOK)
         form = MeetingEditForm(
             user=request.user,
+            in_series=bool(meeting.series_id),
             initial={
+                "scope": "one",
                 "title": meeting.title,
                 "agenda": "\n".join(meeting.agenda or []),
+                "host_site": meeting.host_site_id,
+                "start_time": local_start.time(),
+                "end_time": local_end.time(),
                 "sites": [p.site_id for p in meeting.participations.all()],
                 "agencies": [i.agency_id for i in meeting.agency_invitations.all()],
             },
@@ -149,19 +159,60 @@ class MeetingEditView(SchedulerPage, View):
 
     def post(self, request, pk):
         meeting = self.get_meeting()
-        form = MeetingEditForm(request.POST, user=request.user)
+        form = MeetingEditForm(request.POST, user=request.user, in_series=bool(meeting.series_id))
         if not form.is_valid():
             return self.show(form, meeting, status=400)
+        data = form.cleaned_data
         try:
-            scheduling.meeting_update(
-                meeting=meeting, title=form.cleaned_data["title"], agenda=agenda_lines(form.cleaned_data["agenda"]),
-                sites=form.chosen_sites(), agencies=list(form.cleaned_data["agencies"] or []), by=request.user,
-            )
+            if meeting.series_id:
+                changed = scheduling.series_update(meeting=meeting, by=request.user, **_series_changes(meeting, form))
+                count = len(changed)
+            else:
+                scheduling.meeting_update(
+                    meeting=meeting, title=data["title"], agenda=agenda_lines(data["agenda"]),
+                    sites=form.chosen_sites(), agencies=list(data["agencies"] or []), by=request.user,
+                )
+                count = 1
         except ValidationError as error:
             form.add_service_error(error)
             return self.show(form, meeting, status=400)
-        messages.success(request, "บันทึกการแก้ไขแล้ว")
+        if meeting.series_id:
+            messages.success(request, _("บันทึกการแก้ไขแล้ว %(count)d ครั้งในชุด ผู้ได้รับเชิญจะได้รับแจ้งการเปลี่ยนแปลง")
+                             % {"count": count})
+        else:
+            messages.success(request, _("บันทึกการแก้ไขแล้ว"))
+        if len({site.pk for site in form.chosen_sites()} - {data.get("host_site", meeting.host_site).pk}) == 0:
+            messages.warning(request, _("การประชุมนี้ยังไม่มีสถานที่เข้าร่วมนอกจากสถานที่ประธาน: "
+                                        "กด “แก้ไข” เพื่อเพิ่มอำเภอที่ต้องเข้าประชุม"))
         return _detail(meeting)
+
+
+def _series_changes(meeting: Meeting, form: MeetingEditForm) -> dict:
+    """What the form changes compared with this occurrence: only that is applied to the occurrences in scope, so
+    an occurrence moved or changed on its own keeps what the form leaves alone."""
+    data = form.cleaned_data
+    local_start, local_end = meeting.start.astimezone(BANGKOK), meeting.end.astimezone(BANGKOK)
+    changes: dict = {"scope": data["scope"]}
+    if data["title"] != meeting.title:
+        changes["title"] = data["title"]
+    agenda = agenda_lines(data["agenda"])
+    if agenda != list(meeting.agenda or []):
+        changes["agenda"] = agenda
+    start_time, end_time = data["start_time"], data["end_time"]
+    if start_time != local_start.time().replace(tzinfo=None):
+        changes["start_time"] = start_time
+    duration = datetime.combine(local_start.date(), end_time) - datetime.combine(local_start.date(), start_time)
+    if duration != local_end - local_start:
+        changes["duration"] = duration
+    if data["host_site"].pk != meeting.host_site_id:
+        changes["host_site"] = data["host_site"]
+    chosen = form.chosen_sites()
+    if {site.pk for site in chosen} | {data["host_site"].pk} != {p.site_id for p in meeting.participations.all()}:
+        changes["sites"] = chosen
+    agencies = list(data["agencies"] or [])
+    if {a.pk for a in agencies} != {i.agency_id for i in meeting.agency_invitations.all()}:
+        changes["agencies"] = agencies
+    return changes
 
 
 class MeetingRescheduleView(SchedulerPage, View):

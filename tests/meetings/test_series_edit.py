@@ -12,12 +12,15 @@ from datetime import date, time, timedelta
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import translation
 
 from districts.models import Staff
+from foundation.thaidate import BANGKOK
 from meetings.models import AgencyInvitation, Meeting, Participation, Room, Series
 from meetings.services.scheduling import occurrence_cancel, series_schedule, series_update
 from notifications.models import Notification
+from tests.factories.api import api_as
 from tests.factories.districts import StaffFactory
 from tests.factories.meetings import MeetingFactory, at, site
 
@@ -192,4 +195,106 @@ def test_an_unknown_scope_and_a_meeting_outside_a_series_are_refused(songkran, s
 def test_nothing_to_change_writes_nothing(songkran, scheduler):
     before = snapshot(songkran)
     assert series_update(meeting=occurrences(songkran)[5], scope="all", title=TITLE, by=scheduler) == []
+    assert snapshot(songkran) == before
+
+
+# --- the meeting's edit page and the API ---------------------------------------------------------------------
+
+
+def edit_form(meeting: Meeting, **changes) -> dict:
+    local_start, local_end = meeting.start.astimezone(BANGKOK), meeting.end.astimezone(BANGKOK)
+    data = {
+        "scope": "one", "title": meeting.title, "host_site": meeting.host_site_id,
+        "start_time": f"{local_start:%H:%M}", "end_time": f"{local_end:%H:%M}",
+        "sites": list(meeting.participations.values_list("site_id", flat=True)),
+        "agenda": "\n".join(meeting.agenda),
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_edit_page_offers_the_scope_and_changes_this_and_the_following(songkran, login):
+    client = login(Staff.Role.SCHEDULER, "41")
+    fifth = occurrences(songkran)[5]
+    url = reverse("meetings:edit", kwargs={"pk": fifth.pk})
+    html = client.get(url).content.decode()
+    for scope in ("one", "following", "all"):
+        assert f'value="{scope}"' in html
+    assert 'name="start_time"' in html
+    assert 'name="host_site"' in html
+    assert "ครั้งที่ 5 ของชุด" in html
+    before = snapshot(songkran)
+    response = client.post(url, edit_form(fifth, scope="following", start_time="13:30", end_time="15:00",
+                                          sites=[site("41").pk, site("4101").pk, site("4122").pk]), follow=True)
+    assert response.status_code == 200
+    assert "บันทึกการแก้ไขแล้ว 3 ครั้งในชุด" in response.content.decode()
+    after = occurrences(songkran)
+    for number in (5, 6, 7):
+        meeting = after[number]
+        assert (meeting.start, meeting.end) == (at(2026, 4, 11 + number, 13, 30), at(2026, 4, 11 + number, 15))
+        assert meeting.sequence == before[number][5] + 1
+        assert meeting.participations.count() == 3
+        assert meeting.title == TITLE  # not changed on the form: not changed anywhere
+    assert snapshot(songkran)[4] == before[4]
+
+
+def test_the_edit_page_refuses_a_clash_with_its_dates_and_writes_nothing(songkran, login):
+    MeetingFactory.create(title="ประชุมอำเภอนายูง", host="4122", sites=(), start=at(2026, 4, 16, 9),
+                          end=at(2026, 4, 16, 10))
+    client = login(Staff.Role.SCHEDULER, "41")
+    fourth = occurrences(songkran)[4]
+    before = snapshot(songkran)
+    response = client.post(reverse("meetings:edit", kwargs={"pk": fourth.pk}),
+                           edit_form(fourth, scope="all", sites=[site("41").pk, site("4101").pk, site("4122").pk]))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "แก้ไขไม่ได้: การประชุม 1 ครั้งติดประชุมอื่น (16 เม.ย. 2569)" in html
+    assert snapshot(songkran) == before
+
+
+def test_the_edit_page_warns_when_only_the_host_is_left(songkran, login):
+    client = login(Staff.Role.SCHEDULER, "41")
+    fifth = occurrences(songkran)[5]
+    response = client.post(reverse("meetings:edit", kwargs={"pk": fifth.pk}),
+                           edit_form(fifth, scope="all", sites=[site("41").pk]), follow=True)
+    html = response.content.decode()
+    assert "ยังไม่มีสถานที่เข้าร่วมนอกจากสถานที่ประธาน" in html
+    assert occurrences(songkran)[7].participations.count() == 1
+
+
+def test_the_api_edits_the_whole_series_with_a_scope(songkran):
+    client = api_as(Staff.Role.SCHEDULER)
+    fifth = occurrences(songkran)[5]
+    before = snapshot(songkran)
+    response = client.patch(f"/api/meetings/{fifth.pk}/", {
+        "scope": "all", "title": "ประชุมศูนย์ฯ (บ่าย)", "start": "2026-04-16T14:00:00+07:00",
+        "end": "2026-04-16T15:00:00+07:00", "host_site": site("4101").pk,
+    }, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["start"].startswith("2026-04-16T14:00:00")
+    for number, meeting in occurrences(songkran).items():
+        if number >= 4:
+            assert (meeting.title, meeting.start, meeting.host_site_id) == (
+                "ประชุมศูนย์ฯ (บ่าย)", at(2026, 4, 11 + number, 14), site("4101").pk)
+            assert meeting.sequence == before[number][5] + 1
+        else:
+            assert snapshot(songkran)[number] == before[number]
+
+
+def test_the_api_refuses_a_clash_or_another_day_for_several_occurrences(songkran):
+    client = api_as(Staff.Role.SCHEDULER)
+    MeetingFactory.create(title="ประชุมอำเภอนายูง", host="4122", sites=(), start=at(2026, 4, 18, 9),
+                          end=at(2026, 4, 18, 10))
+    fifth = occurrences(songkran)[5]
+    before = snapshot(songkran)
+    response = client.patch(f"/api/meetings/{fifth.pk}/", {
+        "scope": "following", "sites": [site("4101").pk, site("4122").pk], "title": "เรื่องใหม่",
+    }, format="json")
+    assert response.status_code == 400
+    assert "(18 เม.ย. 2569)" in response.json()["sites"][0]
+    response = client.patch(f"/api/meetings/{fifth.pk}/", {
+        "scope": "all", "start": "2026-04-20T09:00:00+07:00", "end": "2026-04-20T10:00:00+07:00",
+    }, format="json")
+    assert response.status_code == 400
+    assert "start" in response.json()
     assert snapshot(songkran) == before
