@@ -712,6 +712,25 @@ def in_process(data: Dataset, rounds: int) -> dict:
     return result
 
 
+def profile_page(data: Dataset, page: str, rounds: int) -> None:
+    """cProfile over `rounds` visits of each of the page's targets (after a warm-up): where the time goes."""
+    import cProfile
+    import io
+    import pstats
+
+    pages = InProcess()
+    targets = data.clerk_paths if page == "clerk" else [(path, "") for path in data.join_paths]
+    pages.timed(targets, rounds=1)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    pages.timed(targets, rounds=rounds)
+    profiler.disable()
+    for order in ("tottime", "cumulative"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(45)
+        print(out.getvalue(), file=sys.stderr)
+
+
 # --- under load --------------------------------------------------------------------------------------------
 
 
@@ -771,6 +790,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2 * _cores() + 1, help="gunicorn sync workers")
     parser.add_argument("--seed", type=int, default=2569)
+    parser.add_argument("--profile", choices=("clerk", "join"), help="instead of the runs: profile the page "
+                        "in-process (cProfile over every visit of --rounds rounds) and print the top functions")
     args = parser.parse_args()
     profile = PROFILES["quick" if args.quick else "full"]
     for name, value in zip(("meetings", "duration", "repeats", "rounds"), profile, strict=True):
@@ -884,6 +905,9 @@ def main() -> int:
         say(f"{data.meetings} meetings, {data.participations} participations, {data.join_passes} passes "
             f"loaded in {data.seconds:.1f} s; rendering in-process")
         listed = listed_per_clerk(data)
+        if args.profile:
+            profile_page(data, args.profile, args.rounds)
+            return 0
         load = {"before_in_process": os.getloadavg()}  # the machine may be shared: other work shows here
         local = in_process(data, args.rounds)
         say(f"in-process: clerk {local['clerk']['median']} ms ({local['clerk_queries']} queries; probes "

@@ -10,10 +10,12 @@ from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -25,6 +27,7 @@ from foundation.thaidate import BANGKOK, format_be_long, format_be_short
 from meetings.calendar import meeting_ics, site_feed_ics
 
 from .. import selectors, services
+from ..clerk_page_etag import clerk_page_digest, page_etag, release_digest, still_fresh
 from ..links import (
     feed_url,
     join_qr_path_maker,
@@ -95,12 +98,41 @@ class SitePageView(RoleRequiredMixin, TemplateView):
             raise Http404("ไม่พบสถานที่นี้")
         return site
 
-    def get_context_data(self, **kwargs):
+    def get(self, request, *args, **kwargs):
+        """The page, or 304 Not Modified when the browser's copy still shows what the page would (join/
+        clerk_page_etag.py: a digest PostgreSQL makes of the page's rows, read before them, and until when)."""
         site = self.get_site()
-        require_site(self.request.user, site)
-        everything = self.request.GET.get("all") == "1"
-        context = site_page_context(user=self.request.user, site=site, everything=everything)
-        return super().get_context_data(site=site, **context, **kwargs)
+        require_site(request.user, site)
+        everything = request.GET.get("all") == "1"
+        base = _etag_base(request, site=site, everything=everything, now=timezone.now())
+        revalidation = request.headers.get("If-None-Match", "")
+        if revalidation and not len(messages.get_messages(request)) and still_fresh(
+            if_none_match=revalidation, base=base, now=timezone.now()
+        ):
+            response = HttpResponseNotModified()
+        else:
+            context = site_page_context(user=request.user, site=site, everything=everything)
+            response = self.render_to_response(self.get_context_data(site=site, **context))
+            response["ETag"] = page_etag(base=base, valid_until=context["site_page_valid_until"])
+        response["Cache-Control"] = "private, no-cache"  # kept by the browser, asked again at every visit
+        patch_vary_headers(response, ("Cookie",))
+        return response
+
+
+def _etag_base(request, *, site: Site, everything: bool, now) -> str:
+    """What the page depends on: its rows (one query), the release, who asks and how."""
+    staff = staff_of(request.user)
+    return "\n".join((
+        clerk_page_digest(site_id=site.pk, now=now),
+        release_digest(),
+        str(request.user.pk),
+        request.user.get_username(),
+        f"{staff.role}:{staff.site_id}" if staff else "",
+        get_language() or "",
+        "all" if everything else "next",
+        request.session.session_key or "",
+        request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
+    ))
 
 
 class SiteMixin(RoleRequiredMixin):

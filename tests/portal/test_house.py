@@ -14,7 +14,10 @@ import pytest
 from django.apps import apps
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("portal", "foundation", "districts", "meetings", "join", "notifications", "billing")
+PACKAGES = (
+    "portal", "foundation", "districts", "meetings", "join", "notifications", "billing", "national", "proceedings",
+    "minutes",
+)
 
 pytestmark = pytest.mark.unit
 
