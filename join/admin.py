@@ -22,11 +22,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(JoinPass)
 class JoinPassAdmin(ReadOnlyAdmin):
-    list_display = ("meeting", "site", "created_at", "revoked_at", "revoked_reason")
+    list_display = ("meeting", "site", "agency", "created_at", "revoked_at", "revoked_reason")
     list_filter = ("revoked_at",)
-    search_fields = ("meeting__title", "site__name")
-    list_select_related = ("meeting", "site")
-    fields = ("meeting", "site", "created_at", "revoked_at", "revoked_reason")
+    search_fields = ("meeting__title", "site__name", "agency__name")
+    list_select_related = ("meeting", "site", "agency")
+    fields = ("meeting", "site", "agency", "created_at", "revoked_at", "revoked_reason")
     readonly_fields = fields
     actions = ["revoke_and_reissue"]
 
@@ -68,10 +68,10 @@ class TestCallAdmin(ReadOnlyAdmin):
 
 @admin.register(Attendance)
 class AttendanceAdmin(ReadOnlyAdmin):
-    list_display = ("meeting", "site", "display", "joined_at", "left_at")
+    list_display = ("meeting", "site", "agency", "display", "joined_at", "left_at")
     list_filter = ("site",)
     search_fields = ("meeting__title", "display")
-    list_select_related = ("meeting", "site")
+    list_select_related = ("meeting", "site", "agency")
     date_hierarchy = "joined_at"
-    fields = ("meeting", "site", "display", "joined_at", "last_seen_at", "left_at")
+    fields = ("meeting", "site", "agency", "display", "joined_at", "last_seen_at", "left_at")
     readonly_fields = fields

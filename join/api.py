@@ -98,12 +98,24 @@ class MeetingRefSerializer(serializers.Serializer):
     status = serializers.CharField()
 
 
+class AgencyRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+
+
+class AgencyStatusSerializer(serializers.Serializer):
+    agency = AgencyRefSerializer()
+    state = serializers.ChoiceField(choices=["connected", "left", "not_yet"])
+    since = serializers.DateTimeField(allow_null=True)
+
+
 class ConnectionsSerializer(serializers.Serializer):
     meeting = MeetingRefSerializer()
     connected = serializers.IntegerField()
     invited = serializers.IntegerField()
     tested = serializers.IntegerField()
     sites = SiteStatusSerializer(many=True)
+    agencies = AgencyStatusSerializer(many=True, help_text="ส่วนราชการที่ได้รับเชิญ (เข้าด้วยลิงก์ของตนเอง)")
     guests = serializers.SerializerMethodField(help_text="ผู้อื่นในห้องที่ยังเชื่อมต่ออยู่ (ชื่อที่แสดง)")
     poll_error = serializers.CharField(
         help_text="การถามเซิร์ฟเวอร์สื่อครั้งล่าสุดไม่สำเร็จ (สถานะที่แสดงคือที่ทราบล่าสุด); ว่างเมื่อสำเร็จ"
@@ -133,9 +145,15 @@ class SiteAttendanceSerializer(serializers.Serializer):
     minutes_late = serializers.IntegerField()
 
 
-class AgencyRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="pk")
-    name = serializers.CharField()
+class AgencyAttendanceSerializer(serializers.Serializer):
+    agency = AgencyRefSerializer()
+    status = serializers.ChoiceField(choices=["present", "late", "absent"])
+    first_joined = serializers.DateTimeField(allow_null=True)
+    last_left = serializers.DateTimeField(allow_null=True)
+    still_connected = serializers.BooleanField()
+    connected_minutes = serializers.IntegerField()
+    connections = serializers.IntegerField()
+    minutes_late = serializers.IntegerField()
 
 
 class AttendanceSerializer(serializers.Serializer):
@@ -147,6 +165,7 @@ class AttendanceSerializer(serializers.Serializer):
     sites = SiteAttendanceSerializer(many=True)
     guests = serializers.ListField(child=serializers.CharField(), help_text="ผู้เข้าร่วมประชุมที่ไม่ใช่สถานที่ที่เชิญ")
     agencies = AgencyRefSerializer(many=True)
+    agency_attendance = AgencyAttendanceSerializer(many=True, source="agency_rows")
 
     def get_late_after_minutes(self, report) -> int:
         return int(selectors.LATE_AFTER.total_seconds() // 60)

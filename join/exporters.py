@@ -24,7 +24,8 @@ def _when(moment) -> str:
 
 
 class AttendanceExport(TableExporter):
-    """ผู้มาประชุม / ผู้ไม่มาประชุม / ผู้เข้าร่วมประชุม of one meeting, one row per invited site, then the guests."""
+    """ผู้มาประชุม / ผู้ไม่มาประชุม / ผู้เข้าร่วมประชุม of one meeting, one row per invited site, then the invited agencies,
+    then the guests."""
 
     identifier = "attendance"
     verbose_name = "รายงานการเข้าร่วมประชุม"
@@ -39,7 +40,7 @@ class AttendanceExport(TableExporter):
         return {}
 
     def estimated_rows(self) -> int:
-        return len(self.report.sites) + len(self.report.guests)
+        return len(self.report.sites) + len(self.report.agency_rows) + len(self.report.guests)
 
     def filename(self, file_format: str) -> str:
         return f"attendance-{self.report.meeting.pk}.{file_format}"
@@ -73,6 +74,12 @@ class AttendanceExport(TableExporter):
                 row.site.code, row.site.name, _("ประธาน") if row.is_host else _("ผู้เข้าร่วม"), row.status_text,
                 _when(row.first_joined), left, row.minutes_late if row.status == "late" else None,
                 row.connected_minutes, row.connections,
+            ]
+        for row in self.report.agency_rows:
+            left = _("ยังเชื่อมต่ออยู่") if row.still_connected else _when(row.last_left)
+            yield [
+                "", row.agency.name, _("ส่วนราชการที่ได้รับเชิญ"), row.status_text, _when(row.first_joined), left,
+                row.minutes_late if row.status == "late" else None, row.connected_minutes, row.connections,
             ]
         for display in self.report.guests:
             yield ["", display, _("ผู้เข้าร่วมประชุม (ไม่ใช่สถานที่ที่เชิญ)"), _("มาประชุม"), "", "", None, None, None]

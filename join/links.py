@@ -75,6 +75,12 @@ def site_marker(site) -> str:
     return f"{site.code}{MARKER_SEPARATOR}{site.name}"
 
 
+def agency_marker(agency) -> str:
+    """The display name an invited agency has in a room: `ส่วนราชการ · <name>` (no site code: it counts for no
+    site, and its own pass, not its name, attributes its attendance)."""
+    return f"ส่วนราชการ{MARKER_SEPARATOR}{agency.name}"
+
+
 def marker_code(display: str) -> str:
     """The site code at the start of a display name, or "" when there is none."""
     code, separator, _rest = (display or "").partition(MARKER_SEPARATOR)

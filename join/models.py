@@ -40,13 +40,20 @@ def new_short_code() -> str:
 
 
 class JoinPass(models.Model):
-    """One site's way into one meeting. The host site's pass makes its holder the moderator."""
+    """One site's (or one invited agency's) way into one meeting. The host site's pass makes its holder the
+    moderator; an agency's pass never does. Exactly one of `site` and `agency` is set: the pass's holder."""
 
     meeting = models.ForeignKey(
         "meetings.Meeting", on_delete=models.CASCADE, related_name="join_passes", verbose_name=_("การประชุม")
     )
     site = models.ForeignKey(
-        "districts.Site", on_delete=models.PROTECT, related_name="join_passes", verbose_name=_("สถานที่")
+        "districts.Site", on_delete=models.PROTECT, related_name="join_passes", verbose_name=_("สถานที่"),
+        null=True, blank=True,
+    )
+    # An agency (ส่วนราชการ) invited to the meeting joins from its own office with a pass of its own.
+    agency = models.ForeignKey(
+        "districts.Agency", on_delete=models.PROTECT, related_name="join_passes", verbose_name=_("ส่วนราชการ"),
+        null=True, blank=True,
     )
     token = models.CharField(_("รหัสลิงก์"), max_length=64, unique=True, editable=False)
     # What the site's browser shows the media server (Janus token_auth): added on the server holding the room
@@ -69,6 +76,16 @@ class JoinPass(models.Model):
             models.UniqueConstraint(
                 fields=["meeting", "site"], condition=models.Q(revoked_at__isnull=True), name="joinpass_one_per_site"
             ),
+            models.UniqueConstraint(
+                fields=["meeting", "agency"],
+                condition=models.Q(revoked_at__isnull=True, agency__isnull=False),
+                name="joinpass_one_per_agency",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(site__isnull=False, agency__isnull=True)
+                | models.Q(site__isnull=True, agency__isnull=False),
+                name="joinpass_site_or_agency",
+            ),
             models.CheckConstraint(
                 condition=~models.Q(token=""),  # nosec B106  # not a password: an empty token is refused
                 name="joinpass_token_not_empty",
@@ -76,7 +93,21 @@ class JoinPass(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.site} · {self.meeting}"
+        return f"{self.holder} · {self.meeting}"
+
+    @property
+    def holder(self):
+        """The site or the agency that holds this pass."""
+        return self.site if self.site_id is not None else self.agency
+
+    @property
+    def holder_name(self) -> str:
+        holder = self.holder
+        return holder.name if holder is not None else ""
+
+    @property
+    def is_agency(self) -> bool:
+        return self.agency_id is not None
 
     @property
     def is_revoked(self) -> bool:
@@ -84,8 +115,9 @@ class JoinPass(models.Model):
 
     @property
     def is_moderator(self) -> bool:
-        """The host site's pass moderates (read from the meeting, so a change of host follows at once)."""
-        return self.site_id == self.meeting.host_site_id
+        """The host site's pass moderates (read from the meeting, so a change of host follows at once); an agency's
+        pass never does."""
+        return self.site_id is not None and self.agency_id is None and self.site_id == self.meeting.host_site_id
 
     @property
     def opens_at(self) -> datetime:
@@ -176,7 +208,8 @@ class TestCall(models.Model):
 
 
 class Attendance(models.Model):
-    """One connection of a site (or of someone else) to a meeting's room, as the media server reported it.
+    """One connection of a site, of an invited agency (or of someone else) to a meeting's room, as the media
+    server reported it.
 
     A site that drops and comes back has several rows; the open row (no `left_at`) is the current connection.
     """
@@ -187,6 +220,10 @@ class Attendance(models.Model):
     site = models.ForeignKey(
         "districts.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="attendances",
         verbose_name=_("สถานที่"), help_text=_("ว่างเมื่อผู้เข้าร่วมไม่ใช่สถานที่ที่ได้รับเชิญ"),
+    )
+    agency = models.ForeignKey(
+        "districts.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="attendances",
+        verbose_name=_("ส่วนราชการ"), help_text=_("ส่วนราชการที่ได้รับเชิญ ซึ่งเข้าห้องด้วยลิงก์ของตนเอง"),
     )
     display = models.CharField(_("ชื่อที่แสดงในห้อง"), max_length=200)
     joined_at = models.DateTimeField(_("เชื่อมต่อเมื่อ"))
@@ -205,9 +242,18 @@ class Attendance(models.Model):
                 name="attendance_one_open_per_site",
             ),
             models.UniqueConstraint(
+                fields=["meeting", "agency"],
+                condition=models.Q(left_at__isnull=True, agency__isnull=False),
+                name="attendance_one_open_per_agency",
+            ),
+            models.UniqueConstraint(
                 fields=["meeting", "display"],
-                condition=models.Q(left_at__isnull=True, site__isnull=True),
+                condition=models.Q(left_at__isnull=True, site__isnull=True, agency__isnull=True),
                 name="attendance_one_open_per_guest",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(site__isnull=True) | models.Q(agency__isnull=True),
+                name="attendance_site_or_agency",
             ),
             models.CheckConstraint(
                 condition=models.Q(left_at__isnull=True) | models.Q(left_at__gte=models.F("joined_at")),

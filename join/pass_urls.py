@@ -13,4 +13,7 @@ urlpatterns = [
     path("<str:token>/test/", views.PassTestCallStartView.as_view(), name="test"),
     path("<str:token>/documents/", views.PassDocumentsView.as_view(), name="documents"),
     path("<str:token>/documents/<int:document_id>/", views.PassDocumentsView.as_view(), name="document"),
+    path("<str:token>/sheet/", views.PassSheetView.as_view(), name="sheet"),
+    path("<str:token>/sheet.pdf", views.PassSheetPdfView.as_view(), name="sheet-pdf"),
+    path("<str:token>/calendar.ics", views.PassIcsView.as_view(), name="ics"),
 ]

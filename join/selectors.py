@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from districts.models import Site
 from foundation.thaidate import BANGKOK, format_be_short
-from meetings.models import Document, Meeting, Participation
+from meetings.models import AgencyInvitation, Document, Meeting, Participation
 
 from .models import (
     ATTENDANCE_GRACE,
@@ -76,11 +76,15 @@ def join_pass_get(*, token: str) -> JoinPass | None:
     # What the pages read: the meeting and its room and server (the state, the call's configuration), the site
     # with its district and province (its name and code in the room); the host only by its id (is_moderator).
     # No ordering: the token is unique, and `.first()` would sort by the models' orderings (more joins to plan).
+    # An agency's pass reads its agency instead of a site (the LEFT JOINs cost nothing for a site's).
     rows = list(
-        JoinPass.objects.select_related("meeting__room__server", "site__district", "site__province")
+        JoinPass.objects.select_related("meeting__room__server", "site__district", "site__province", "agency")
         .annotate(
-            invited=Exists(
+            invited_site=Exists(
                 Participation.objects.filter(meeting_id=OuterRef("meeting_id"), site_id=OuterRef("site_id"))
+            ),
+            invited_agency=Exists(
+                AgencyInvitation.objects.filter(meeting_id=OuterRef("meeting_id"), agency_id=OuterRef("agency_id"))
             ),
             has_documents=Exists(Document.objects.filter(meeting_id=OuterRef("meeting_id"))),
         )
@@ -90,6 +94,7 @@ def join_pass_get(*, token: str) -> JoinPass | None:
     found = rows[0] if rows else None
     if found is None or not hmac.compare_digest(found.token.encode(), token.encode()):
         return None
+    found.invited = found.invited_agency if found.agency_id is not None else found.invited_site
     return found
 
 
@@ -184,9 +189,10 @@ def pass_state(join_pass: JoinPass, *, now: datetime | None = None) -> PassState
         )
     if not getattr(join_pass, "invited", True):
         return PassState(
-            "uninvited", 410, _("สถานที่นี้ไม่ได้อยู่ในการประชุมนี้แล้ว"),
+            "uninvited", 410,
+            _("ส่วนราชการนี้ไม่ได้อยู่ในการประชุมนี้แล้ว") if join_pass.is_agency else _("สถานที่นี้ไม่ได้อยู่ในการประชุมนี้แล้ว"),
             _("%(site)s ถูกนำออกจากรายชื่อผู้เข้าร่วม “%(title)s”: สอบถามจังหวัดหากไม่ถูกต้อง")
-            % {"site": join_pass.site.name, "title": meeting.title},
+            % {"site": join_pass.holder_name, "title": meeting.title},
         )
     if now >= join_pass.closes_at or meeting.status == Meeting.Status.ENDED:
         return PassState(
@@ -408,10 +414,20 @@ class SiteStatus:
 
 
 @dataclass
+class AgencyStatus:
+    """An invited agency in the control centre: connected with its own pass, left, or not yet."""
+
+    agency: object  # districts.Agency
+    state: str  # connected | left | not_yet
+    since: datetime | None
+
+
+@dataclass
 class MeetingBoard:
     meeting: Meeting
     sites: list[SiteStatus]
     guests: list[Attendance] = field(default_factory=list)
+    agencies: list[AgencyStatus] = field(default_factory=list)
     polled: bool = False  # in its window: the periodic task asks the media server who is in the room
     polled_at: datetime | None = None  # when it last asked
     poll_error: str = ""  # what went wrong then ("" when it answered)
@@ -461,8 +477,8 @@ def poll_late_after() -> timedelta:
 
 def control_centre(*, province_id: int, day: date | None = None, now: datetime | None = None) -> list[MeetingBoard]:
     """Every meeting of the province on `day` (Bangkok), each site's connection state and test, as the periodic
-    task recorded them, with when it last asked the media server, and the chair's way in. Six queries; never asks
-    the server."""
+    task recorded them, its invited agencies' states, with when it last asked the media server, and the chair's way
+    in. Seven queries; never asks the server."""
     now = now or timezone.now()
     day = day or now.astimezone(BANGKOK).date()
     day_start, day_end = _day_bounds(day)
@@ -476,7 +492,11 @@ def control_centre(*, province_id: int, day: date | None = None, now: datetime |
                 queryset=Participation.objects.select_related("site__district", "site__province").order_by(
                     "site__kind", "site__district__code"
                 ),
-            )
+            ),
+            Prefetch(
+                "agency_invitations",
+                queryset=AgencyInvitation.objects.select_related("agency").order_by("agency__name", "agency_id"),
+            ),
         )
         .order_by("start", "pk")
     )
@@ -527,12 +547,20 @@ def chair_pass_tokens(*, meeting_ids: list[int]) -> dict[int, str]:
 
 def _board(meeting: Meeting, rows: list[Attendance], tests_by_site: dict[int, list[TestCall]]) -> MeetingBoard:
     by_site: dict[int, list[Attendance]] = defaultdict(list)
+    by_agency: dict[int, list[Attendance]] = defaultdict(list)
     guests = []
     for row in rows:
         if row.site_id:
             by_site[row.site_id].append(row)
+        elif row.agency_id:
+            by_agency[row.agency_id].append(row)
         elif row.is_open:
             guests.append(row)
+    agencies = []
+    for invitation in meeting.agency_invitations.all():
+        agency_rows = by_agency.get(invitation.agency_id, [])
+        state, since = _connection_state(agency_rows)
+        agencies.append(AgencyStatus(agency=invitation.agency, state=state, since=since))
     statuses = []
     for participation in meeting.participations.all():
         site_rows = by_site.get(participation.site_id, [])
@@ -559,7 +587,16 @@ def _board(meeting: Meeting, rows: list[Attendance], tests_by_site: dict[int, li
             )
         )
     statuses.sort(key=lambda s: (not s.is_host, s.site.kind != Site.Kind.PROVINCIAL_HALL, s.site.code))
-    return MeetingBoard(meeting=meeting, sites=statuses, guests=guests)
+    return MeetingBoard(meeting=meeting, sites=statuses, guests=guests, agencies=agencies)
+
+
+def _connection_state(rows: list[Attendance]) -> tuple[str, datetime | None]:
+    open_rows = [r for r in rows if r.is_open]
+    if open_rows:
+        return "connected", open_rows[-1].joined_at
+    if rows:
+        return "left", max(r.left_at for r in rows)
+    return "not_yet", None
 
 
 # --- attendance report -------------------------------------------------------------------------------------
@@ -583,11 +620,30 @@ class SiteAttendance:
 
 
 @dataclass
+class AgencyAttendance:
+    """An invited agency's attendance, from the connections opened with its own pass."""
+
+    agency: object  # districts.Agency
+    status: str  # present | late | absent
+    first_joined: datetime | None
+    last_left: datetime | None
+    still_connected: bool
+    connected_minutes: int
+    connections: int
+    minutes_late: int
+
+    @property
+    def status_text(self) -> str:
+        return {"present": _("มาประชุม"), "late": _("มาประชุม (ช้า)"), "absent": _("ไม่มาประชุม")}[self.status]
+
+
+@dataclass
 class AttendanceReport:
     meeting: Meeting
     sites: list[SiteAttendance]
     guests: list[str]
-    agencies: list
+    agencies: list  # the invited agencies (districts.Agency)
+    agency_rows: list[AgencyAttendance] = field(default_factory=list)
 
     @property
     def present(self) -> list[SiteAttendance]:
@@ -610,9 +666,35 @@ def meeting_for_report(*, meeting_id: int, province_id: int) -> Meeting | None:
     )
 
 
+def _attendance_figures(meeting: Meeting, rows: list[Attendance], now: datetime) -> dict:
+    """Status, first and last connection, minutes connected and late, for one holder's rows."""
+    first = rows[0].joined_at if rows else None
+    if first is None:
+        status = "absent"
+    elif first > meeting.start + LATE_AFTER:
+        status = "late"
+    else:
+        status = "present"
+    seconds = 0.0
+    for row in rows:
+        joined = max(row.joined_at, meeting.start)
+        left = min(row.left_at or min(now, meeting.end), meeting.end)
+        seconds += max(0.0, (left - joined).total_seconds())
+    lefts = [row.left_at for row in rows if row.left_at]
+    return {
+        "status": status,
+        "first_joined": first,
+        "last_left": max(lefts) if lefts and all(row.left_at for row in rows) else None,
+        "still_connected": any(row.is_open for row in rows),
+        "connected_minutes": round(seconds / 60),
+        "connections": len(rows),
+        "minutes_late": max(0, int((first - meeting.start).total_seconds() // 60)) if first else 0,
+    }
+
+
 def attendance_report(*, meeting: Meeting, now: datetime | None = None) -> AttendanceReport:
-    """Who came (on time or late — first connection more than LATE_AFTER after the start), who did not, and the
-    others in the room. Three queries."""
+    """Who came (on time or late — first connection more than LATE_AFTER after the start), who did not, the
+    invited agencies (connected with their own passes or not), and the others in the room. Three queries."""
     now = now or timezone.now()
     participations = list(
         Participation.objects.filter(meeting=meeting)
@@ -620,45 +702,34 @@ def attendance_report(*, meeting: Meeting, now: datetime | None = None) -> Atten
         .order_by("site__kind", "site__district__code")
     )
     rows = list(Attendance.objects.filter(meeting=meeting).order_by("joined_at", "pk"))
-    agencies = [invitation.agency for invitation in meeting.agency_invitations.select_related("agency")]
+    agencies = [
+        invitation.agency
+        for invitation in meeting.agency_invitations.select_related("agency").order_by("agency__name", "agency_id")
+    ]
     by_site: dict[int, list[Attendance]] = defaultdict(list)
+    by_agency: dict[int, list[Attendance]] = defaultdict(list)
     guests: list[str] = []
     for row in rows:
         if row.site_id:
             by_site[row.site_id].append(row)
+        elif row.agency_id:
+            by_agency[row.agency_id].append(row)
         elif row.display not in guests:
             guests.append(row.display)
-    sites = []
-    for participation in participations:
-        site_rows = by_site.get(participation.site_id, [])
-        first = site_rows[0].joined_at if site_rows else None
-        if first is None:
-            status = "absent"
-        elif first > meeting.start + LATE_AFTER:
-            status = "late"
-        else:
-            status = "present"
-        seconds = 0.0
-        for row in site_rows:
-            joined = max(row.joined_at, meeting.start)
-            left = min(row.left_at or min(now, meeting.end), meeting.end)
-            seconds += max(0.0, (left - joined).total_seconds())
-        lefts = [row.left_at for row in site_rows if row.left_at]
-        sites.append(
-            SiteAttendance(
-                site=participation.site,
-                is_host=participation.site_id == meeting.host_site_id,
-                status=status,
-                first_joined=first,
-                last_left=max(lefts) if lefts and all(row.left_at for row in site_rows) else None,
-                still_connected=any(row.is_open for row in site_rows),
-                connected_minutes=round(seconds / 60),
-                connections=len(site_rows),
-                minutes_late=max(0, int((first - meeting.start).total_seconds() // 60)) if first else 0,
-            )
+    sites = [
+        SiteAttendance(
+            site=participation.site,
+            is_host=participation.site_id == meeting.host_site_id,
+            **_attendance_figures(meeting, by_site.get(participation.site_id, []), now),
         )
+        for participation in participations
+    ]
     sites.sort(key=lambda s: (not s.is_host, s.site.kind != Site.Kind.PROVINCIAL_HALL, s.site.code))
-    return AttendanceReport(meeting=meeting, sites=sites, guests=guests, agencies=agencies)
+    agency_rows = [
+        AgencyAttendance(agency=agency, **_attendance_figures(meeting, by_agency.get(agency.pk, []), now))
+        for agency in agencies
+    ]
+    return AttendanceReport(meeting=meeting, sites=sites, guests=guests, agencies=agencies, agency_rows=agency_rows)
 
 
 def recent_meetings(*, province_id: int, now: datetime | None = None, days: int = 30) -> list[Meeting]:

@@ -22,10 +22,10 @@ from districts.models import Site
 from foundation.audit import Action as AuditAction
 from foundation.audit import audit_record
 from foundation.enqueue import task_send_on_commit
-from meetings.backends.base import MediaServerError, Participant, RoomSpec
+from meetings.backends.base import JoinTarget, MediaServerError, Participant, RoomSpec
 from meetings.conf import setting
 from meetings.media import backend_for_server, room_spec, site_user_id
-from meetings.models import MediaServer, Meeting, Participation, Room
+from meetings.models import AgencyInvitation, MediaServer, Meeting, Participation, Room
 from meetings.services.rooms import enqueue_tokens_sync, room_description, room_number_new, server_place
 
 from .models import ATTENDANCE_GRACE, JOIN_OPENS_BEFORE, Attendance, AttendancePoll, CalendarFeed, JoinPass, TestCall
@@ -57,18 +57,49 @@ def _spec(room: Room) -> RoomSpec:
 
 @transaction.atomic
 def join_passes_ensure(*, meeting: Meeting) -> list[JoinPass]:
-    """A valid pass for every site taking part in the meeting (existing ones are kept). Safe to call again.
+    """A valid pass for every site taking part in the meeting and every agency invited to it (existing ones are
+    kept); the passes of agencies no longer invited are revoked (their token leaves the media server on commit).
+    Safe to call again.
 
-    For the scheduling services to call when a meeting is scheduled or its sites change. Returns the new ones.
+    For the scheduling services to call when a meeting is scheduled or its sites or agencies change, before the
+    notifications are planned (an agency's invitation carries its own link). Returns the new ones.
     """
     site_ids = list(Participation.objects.filter(meeting=meeting).values_list("site_id", flat=True))
-    have = set(
-        JoinPass.objects.filter(meeting=meeting, revoked_at__isnull=True).values_list("site_id", flat=True)
-    )
-    new = [JoinPass(meeting=meeting, site_id=site_id, token=new_token()) for site_id in site_ids if site_id not in have]
-    # Two requests at once: the partial unique constraint keeps one pass per site; the loser's row is dropped.
+    agency_ids = set(AgencyInvitation.objects.filter(meeting=meeting).values_list("agency_id", flat=True))
+    valid = list(JoinPass.objects.filter(meeting=meeting, revoked_at__isnull=True).values_list("site_id", "agency_id"))
+    have_sites = {site_id for site_id, _agency in valid if site_id is not None}
+    have_agencies = {agency_id for _site, agency_id in valid if agency_id is not None}
+    new = [
+        JoinPass(meeting=meeting, site_id=site_id, token=new_token())
+        for site_id in site_ids
+        if site_id not in have_sites
+    ]
+    if not meeting.is_cancelled:
+        new += [
+            JoinPass(meeting=meeting, agency_id=agency_id, token=new_token())
+            for agency_id in sorted(agency_ids - have_agencies)
+        ]
+    # Two requests at once: the partial unique constraints keep one pass per holder; the loser's row is dropped.
     JoinPass.objects.bulk_create(new, ignore_conflicts=True)
+    gone = have_agencies - agency_ids if not meeting.is_cancelled else have_agencies
+    if gone:
+        join_passes_revoke_agencies(
+            meeting=meeting, agency_ids=gone,
+            reason="การประชุมถูกยกเลิก" if meeting.is_cancelled else "ส่วนราชการถูกนำออกจากการประชุม",
+        )
     return new
+
+
+def join_passes_revoke_agencies(*, meeting: Meeting, agency_ids: Iterable[int] | None = None, reason: str) -> int:
+    """Revoke the valid passes of these agencies (all the meeting's agencies when None) for the meeting: taken off
+    it, or the meeting was cancelled. Their tokens leave the media server once this commits. Returns how many."""
+    passes = JoinPass.objects.filter(meeting=meeting, agency__isnull=False, revoked_at__isnull=True)
+    if agency_ids is not None:
+        passes = passes.filter(agency_id__in=list(agency_ids))
+    revoked = passes.update(revoked_at=timezone.now(), revoked_reason=reason[:200])
+    if revoked:
+        enqueue_tokens_sync(Room.objects.filter(meeting_id=meeting.pk).values_list("server_id", flat=True))
+    return revoked
 
 
 def join_passes_issue_for_site(*, site: Site, meeting_ids: Iterable[int]) -> list[JoinPass]:
@@ -92,8 +123,8 @@ def join_passes_issue_for_site(*, site: Site, meeting_ids: Iterable[int]) -> lis
 
 @transaction.atomic
 def join_pass_revoke(*, join_pass: JoinPass, reason: str = "", reissue: bool = True) -> JoinPass | None:
-    """Stop a link from working (it leaked, or the site left the meeting); with `reissue`, give the site a new
-    one at once. Returns the new pass, if any."""
+    """Stop a link from working (it leaked, or the site or agency left the meeting); with `reissue`, give its
+    holder a new one at once. Returns the new pass, if any."""
     locked = JoinPass.objects.select_for_update().get(pk=join_pass.pk)
     if locked.revoked_at is None:
         locked.revoked_at = timezone.now()
@@ -104,10 +135,14 @@ def join_pass_revoke(*, join_pass: JoinPass, reason: str = "", reissue: bool = T
     join_pass.revoked_at, join_pass.revoked_reason = locked.revoked_at, locked.revoked_reason
     if not reissue:
         return None
-    invited = Participation.objects.filter(meeting_id=locked.meeting_id, site_id=locked.site_id).exists()
+    if locked.agency_id is not None:
+        invited = AgencyInvitation.objects.filter(meeting_id=locked.meeting_id, agency_id=locked.agency_id).exists()
+    else:
+        invited = Participation.objects.filter(meeting_id=locked.meeting_id, site_id=locked.site_id).exists()
     if not invited:
         return None
-    fresh = JoinPass(meeting_id=locked.meeting_id, site_id=locked.site_id, token=new_token())
+    fresh = JoinPass(meeting_id=locked.meeting_id, site_id=locked.site_id, agency_id=locked.agency_id,
+                     token=new_token())
     fresh.save()
     return fresh
 
@@ -152,13 +187,14 @@ def _token_grace() -> timedelta:
 
 
 def media_tokens_wanted(*, server: MediaServer, now: datetime | None = None) -> set[str]:
-    """The tokens the server must accept now: the valid passes of the sites still invited to the open meetings
-    whose room it holds, from TOKEN_LEAD before their window opens to the grace after their end, and the
-    test calls whose room on it is open."""
+    """The tokens the server must accept now: the valid passes of the sites and agencies still invited to the
+    open meetings whose room it holds, from TOKEN_LEAD before their window opens to the grace after their end,
+    and the test calls whose room on it is open."""
     now = now or timezone.now()
     invited = Participation.objects.filter(meeting_id=OuterRef("meeting_id"), site_id=OuterRef("site_id"))
+    agency_invited = AgencyInvitation.objects.filter(meeting_id=OuterRef("meeting_id"), agency_id=OuterRef("agency_id"))
     passes = JoinPass.objects.filter(
-        Exists(invited),
+        Exists(invited) | Exists(agency_invited),
         revoked_at__isnull=True,
         meeting__room__server=server,
         meeting__status__in=[Meeting.Status.SCHEDULED, Meeting.Status.READY],
@@ -393,6 +429,28 @@ def site_test_rooms_sweep(*, now: datetime | None = None) -> list[int]:
     return [test_call_id for test_call_id in ids if site_test_room_close(test_call_id=test_call_id)]
 
 
+# --- an agency's way in on Jitsi ----------------------------------------------------------------------------
+
+
+def agency_user_id(agency_id: int) -> str:
+    """The user id signed into an agency's Jitsi join token (attendance counts the occupant for that agency)."""
+    return f"agency-{agency_id}"
+
+
+def agency_join_target(*, join_pass: JoinPass, display: str) -> JoinTarget:
+    """What an agency's browser needs to enter the meeting's Jitsi room: the room's address with the agency's
+    JWT (never a moderator's), expiring as a site's does. Raises MediaServerError when the backend cannot."""
+    room = join_pass.meeting.room
+    meeting = room.meeting
+    return backend_for_server(room.server).join_target(
+        _spec(room),
+        display=display,
+        moderator=False,
+        user_id=agency_user_id(join_pass.agency_id),
+        expires=meeting.end + _token_grace(),
+    )
+
+
 # --- moderation --------------------------------------------------------------------------------------------
 
 
@@ -471,28 +529,28 @@ def attendance_poll(*, meeting_id: int, now: datetime | None = None) -> PollResu
 def attendance_record(*, meeting_id: int, present: Iterable[Participant], now: datetime) -> PollResult:
     """Bring the meeting's Attendance rows in line with who is present now. Safe to run twice, or at once."""
     result = PollResult(meeting_id, ok=True)
-    site_of_holder = attendance_holders(meeting_id=meeting_id)
-    sites_here: dict[int, str] = {}
+    holder_of = attendance_holders(meeting_id=meeting_id)
+    here: dict[tuple[str, int], str] = {}  # ("site" | "agency", id) -> the display name it shows
     guests_here: set[str] = set()
     for participant in present:
         display = (participant.display or f"#{participant.id}")[:200]
-        site_id = site_of_holder.get(participant.holder) if participant.holder else None
-        if site_id is not None:
-            sites_here.setdefault(site_id, display)
+        holder = holder_of.get(participant.holder) if participant.holder else None
+        if holder is not None:
+            here.setdefault(holder, display)
         else:
             guests_here.add(display)
     # Lock the meeting's open rows: two polls at once (the control centre and the periodic task) agree.
     open_rows = list(Attendance.objects.select_for_update().filter(meeting_id=meeting_id, left_at__isnull=True))
     seen, gone = [], []
-    open_sites, open_guests = set(), set()
+    open_holders, open_guests = set(), set()
     for row in open_rows:
-        here = row.site_id in sites_here if row.site_id else row.display in guests_here
-        if here:
+        holder = ("site", row.site_id) if row.site_id else ("agency", row.agency_id) if row.agency_id else None
+        if holder is not None and holder in here:
             seen.append(row.pk)
-            if row.site_id:
-                open_sites.add(row.site_id)
-            else:
-                open_guests.add(row.display)
+            open_holders.add(holder)
+        elif holder is None and row.display in guests_here:
+            seen.append(row.pk)
+            open_guests.add(row.display)
         else:
             row.left_at = now if now - row.last_seen_at <= ATTENDANCE_STALE_AFTER else row.last_seen_at
             gone.append(row)
@@ -502,9 +560,12 @@ def attendance_record(*, meeting_id: int, present: Iterable[Participant], now: d
     if gone:
         Attendance.objects.bulk_update(gone, ["left_at"])
     new = [
-        Attendance(meeting_id=meeting_id, site_id=site_id, display=display, joined_at=now, last_seen_at=now)
-        for site_id, display in sites_here.items()
-        if site_id not in open_sites
+        Attendance(
+            meeting_id=meeting_id, site_id=holder_id if kind == "site" else None,
+            agency_id=holder_id if kind == "agency" else None, display=display, joined_at=now, last_seen_at=now,
+        )
+        for (kind, holder_id), display in here.items()
+        if (kind, holder_id) not in open_holders
     ] + [
         Attendance(meeting_id=meeting_id, site=None, display=display, joined_at=now, last_seen_at=now)
         for display in sorted(guests_here - open_guests)
@@ -515,16 +576,24 @@ def attendance_record(*, meeting_id: int, present: Iterable[Participant], now: d
     return result
 
 
-def attendance_holders(*, meeting_id: int) -> dict[str, int]:
-    """holder -> site id for the sites invited to the meeting: the media tokens of their passes (revoked ones too:
-    a session opened before the revoke was that site's), and the identity their Jitsi tokens carry."""
+def attendance_holders(*, meeting_id: int) -> dict[str, tuple[str, int]]:
+    """holder -> ("site", site id) or ("agency", agency id) for the sites and agencies invited to the meeting: the
+    media tokens of their passes (revoked ones too: a session opened before the revoke was theirs), and the
+    identity their Jitsi tokens carry."""
     invited = {
         p.site_id: p.site.code
         for p in Participation.objects.filter(meeting_id=meeting_id).select_related("site__district", "site__province")
     }
-    passes = JoinPass.objects.filter(meeting_id=meeting_id, site_id__in=invited).order_by()
-    holders = dict(passes.values_list("media_token", "site_id"))
-    holders.update({site_user_id(code): site_id for site_id, code in invited.items()})
+    agencies = set(AgencyInvitation.objects.filter(meeting_id=meeting_id).values_list("agency_id", flat=True))
+    passes = JoinPass.objects.filter(meeting_id=meeting_id).order_by()
+    holders: dict[str, tuple[str, int]] = {}
+    for media_token, site_id, agency_id in passes.values_list("media_token", "site_id", "agency_id"):
+        if site_id is not None and site_id in invited:
+            holders[media_token] = ("site", site_id)
+        elif agency_id is not None and agency_id in agencies:
+            holders[media_token] = ("agency", agency_id)
+    holders.update({site_user_id(code): ("site", site_id) for site_id, code in invited.items()})
+    holders.update({agency_user_id(agency_id): ("agency", agency_id) for agency_id in agencies})
     return holders
 
 

@@ -75,11 +75,20 @@ class Link:
     is_join_link: bool
 
 
-def recipient_link(row: Notification, join_tokens: dict[tuple[int, int], str]) -> Link:
+def agency_token_key(meeting_id: int, agency_id: int) -> tuple[str, int, int]:
+    """The key of an agency's pass token in the join-token map (sites' keys are (meeting id, site id))."""
+    return ("agency", meeting_id, agency_id)
+
+
+def recipient_link(row: Notification, join_tokens: dict[tuple, str]) -> Link:
     """Clerks, LINE groups and the host: their site's join link (the site's page while it has no pass yet);
-    agencies: the meeting's page."""
+    agencies: their own pass's join link (the meeting's page only for an agency without a pass)."""
     meeting = row.meeting
     if row.audience == Notification.Audience.AGENCY or row.site_id is None:
+        token = join_tokens.get(agency_token_key(meeting.pk, row.agency_id)) if row.agency_id else None
+        url = join_pass_url(token) if token else None
+        if url:
+            return Link(url, is_join_link=True)
         return Link(meeting_page_url(meeting), is_join_link=False)
     token = join_tokens.get((meeting.pk, row.site_id))
     url = join_pass_url(token) if token else None
@@ -143,7 +152,7 @@ def _context(row: Notification, link: Link) -> dict:
         "audience": row.audience,
         "host_name": host.name,
         "location": (row.site.meeting_room or row.site.name) if row.site else (host.meeting_room or host.name),
-        "site_name": row.site.name if row.site else "",
+        "site_name": row.site.name if row.site else (row.recipient_name if row.agency_id else ""),
         "recipient_name": row.recipient_name,
         "lead": _lead_minutes(row.reminder_minutes, language),
         "cancelled": row.kind == Notification.Kind.CANCELLATION,
@@ -166,7 +175,7 @@ def organizer_address() -> str:
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "noreply@prachum.local"
 
 
-def email_message(row: Notification, *, join_tokens: dict[tuple[int, int], str]) -> Outgoing:
+def email_message(row: Notification, *, join_tokens: dict[tuple, str]) -> Outgoing:
     """The email of one row: text and HTML parts and, except for reminders, the .ics (REQUEST or CANCEL)."""
     language = "en" if row.language == "en" else "th"
     link = recipient_link(row, join_tokens)
@@ -198,7 +207,7 @@ def email_message(row: Notification, *, join_tokens: dict[tuple[int, int], str])
     )
 
 
-def line_message(row: Notification, *, join_tokens: dict[tuple[int, int], str]) -> Outgoing:
+def line_message(row: Notification, *, join_tokens: dict[tuple, str]) -> Outgoing:
     """The LINE text of one row (Thai: LINE groups are the sites' own)."""
     link = recipient_link(row, join_tokens)
     with translation.override("th"):
@@ -207,7 +216,7 @@ def line_message(row: Notification, *, join_tokens: dict[tuple[int, int], str]) 
     return Outgoing(to=row.address, subject="", text=text, key=row.line_retry_key)
 
 
-def notification_message(row: Notification, *, join_tokens: dict[tuple[int, int], str]) -> Outgoing:
+def notification_message(row: Notification, *, join_tokens: dict[tuple, str]) -> Outgoing:
     if row.channel == Notification.Channel.LINE:
         return line_message(row, join_tokens=join_tokens)
     return email_message(row, join_tokens=join_tokens)

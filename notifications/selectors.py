@@ -126,18 +126,37 @@ def notifications_for_delivery(*, ids: Sequence[int]) -> list[Notification]:
     )
 
 
-def join_tokens(*, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
-    """The valid join-pass token of each (meeting id, site id) (one query)."""
+def join_tokens(
+    *, pairs: Iterable[tuple[int, int]], agency_pairs: Iterable[tuple[int, int]] = ()
+) -> dict[tuple, str]:
+    """The valid join-pass token of each (meeting id, site id), and of each (meeting id, agency id) under the key
+    ("agency", meeting id, agency id) (one query each)."""
     pairs = set(pairs)
+    found = _agency_join_tokens(set(agency_pairs))
     if not pairs:
-        return {}
+        return found
     meeting_ids = {meeting_id for meeting_id, _site in pairs}
     site_ids = {site_id for _meeting, site_id in pairs}
     rows = JoinPass.objects.filter(meeting_id__in=meeting_ids, site_id__in=site_ids, revoked_at__isnull=True)
-    return {
+    return found | {
         (meeting_id, site_id): token
         for meeting_id, site_id, token in rows.values_list("meeting_id", "site_id", "token")
         if (meeting_id, site_id) in pairs
+    }
+
+
+def _agency_join_tokens(pairs: set[tuple[int, int]]) -> dict[tuple, str]:
+    if not pairs:
+        return {}
+    rows = JoinPass.objects.filter(
+        meeting_id__in={meeting_id for meeting_id, _agency in pairs},
+        agency_id__in={agency_id for _meeting, agency_id in pairs},
+        revoked_at__isnull=True,
+    ).order_by()
+    return {
+        ("agency", meeting_id, agency_id): token
+        for meeting_id, agency_id, token in rows.values_list("meeting_id", "agency_id", "token")
+        if (meeting_id, agency_id) in pairs
     }
 
 

@@ -41,6 +41,7 @@ from .control import (
     board_context,
     board_refresh_seconds,
 )
+from .pass_files import PassIcsView, PassSheetPdfView, PassSheetView, pass_sheet_context
 
 __all__ = [
     "BOARD_REFRESH_SECONDS",
@@ -61,7 +62,10 @@ __all__ = [
     "JoinSheetView",
     "MeetingIcsView",
     "PassDocumentsView",
+    "PassIcsView",
     "PassModerateView",
+    "PassSheetPdfView",
+    "PassSheetView",
     "PassTestCallStartView",
     "ShortCodeView",
     "SiteMixin",
@@ -72,5 +76,6 @@ __all__ = [
     "board_context",
     "board_refresh_seconds",
     "calendar_feed",
+    "pass_sheet_context",
     "site_page_context",
 ]

@@ -24,14 +24,14 @@ from django.utils.decorators import method_decorator
 from django.views import View
 
 from districts.access import has_role
-from districts.models import Site
+from districts.models import Agency, Site
 from meetings.backends.base import MediaServerError
 from meetings.models import MediaServer
 from meetings.services.reservations import room_join_target
 from meetings.views import document_file_response
 
 from .. import selectors, services
-from ..links import join_path, join_url, pass_moderate_path, pass_test_path, site_marker
+from ..links import agency_marker, join_path, join_url, pass_moderate_path, pass_test_path, site_marker
 from ..qr import qr_svg_document
 from ._common import JOINING_ROLES, _capability_page
 
@@ -61,7 +61,7 @@ def _ice_servers() -> list:
 
 def _refused(request, join_pass, state: selectors.PassState) -> HttpResponse:
     context = {"title": state.title, "message": state.message, "join_pass": join_pass, "state": state}
-    if join_pass is not None and state.allows_test_call:
+    if join_pass is not None and state.allows_test_call and not join_pass.is_agency:
         context["test_call_action"] = pass_test_path(join_pass.token)
     return _capability_page(render(request, "join/refused.html", context, status=state.status))
 
@@ -79,7 +79,7 @@ def _unknown_pass(request) -> HttpResponse:
 
 
 def _call_config(request, *, mode: str, server: MediaServer, room_number: int, pin: str, display: str,
-                 site: Site, moderator: bool, ends_at, media_token: str, **extra) -> dict:
+                 site: Site | Agency, moderator: bool, ends_at, media_token: str, **extra) -> dict:
     return {
         "mode": mode,
         "kind": server.kind,
@@ -131,12 +131,15 @@ class JoinPageView(View):
         state = selectors.pass_state(join_pass)
         if not state.is_open:
             return _refused(request, join_pass, state)
-        meeting, site = join_pass.meeting, join_pass.site
+        meeting, site = join_pass.meeting, join_pass.holder  # an invited agency's pass: the agency, never moderator
         room = meeting.room
-        display = site_marker(site)
+        display = agency_marker(site) if join_pass.is_agency else site_marker(site)
         if room.server.kind == MediaServer.Kind.JITSI:
             try:
-                target = room_join_target(room=room, site=site, display=display)
+                if join_pass.is_agency:
+                    target = services.agency_join_target(join_pass=join_pass, display=display)
+                else:
+                    target = room_join_target(room=room, site=site, display=display)
             except MediaServerError:
                 logger.exception("cannot make the Jitsi link of meeting %s", meeting.pk)
                 return _refused(request, join_pass, selectors.PassState(
@@ -146,7 +149,7 @@ class JoinPageView(View):
             request, mode="meeting", server=room.server, room_number=room.number, pin=room.pin, display=display,
             site=site, moderator=join_pass.is_moderator, ends_at=meeting.end, media_token=join_pass.media_token,
             moderateUrl=pass_moderate_path(token) if join_pass.is_moderator else "",
-            testUrl=pass_test_path(token),
+            testUrl="" if join_pass.is_agency else pass_test_path(token),  # a test call is a site's room
         )
         context = {"config": config, "join_pass": join_pass, "meeting": meeting, "site": site, "mode": "meeting"}
         return _call_page(render(request, "join/call.html", context), media_url=config["server"])
@@ -229,6 +232,11 @@ class PassTestCallStartView(View):
         state = selectors.pass_state(join_pass)
         if not state.allows_test_call:
             return _refused(request, join_pass, state)
+        if join_pass.is_agency:
+            return _capability_page(render(request, "join/refused.html", {
+                "title": "ลิงก์ของส่วนราชการไม่มีห้องทดสอบ",
+                "message": "ตรวจกล้องและไมโครโฟนได้ที่ขั้นที่ 1 ของหน้าเข้าร่วมประชุม เมื่อถึงเวลาเปิดห้อง",
+                "join_pass": join_pass}, status=403))
         try:
             test_call = services.site_test_call_start(site=join_pass.site, join_pass=join_pass)
         except services.MediaUnavailable as error:

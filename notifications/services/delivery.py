@@ -116,7 +116,10 @@ def notifications_deliver(*, ids: Sequence[int]) -> DeliveryReport:
     """
     report = DeliveryReport()
     rows = notifications_for_delivery(ids=ids)
-    tokens = join_tokens(pairs={(row.meeting_id, row.site_id) for row in rows if row.site_id})
+    tokens = join_tokens(
+        pairs={(row.meeting_id, row.site_id) for row in rows if row.site_id},
+        agency_pairs={(row.meeting_id, row.agency_id) for row in rows if row.agency_id and not row.site_id},
+    )
     channels: dict[str, Channel] = {}
     held: dict[str, tuple[list[int], int]] = {}  # channel -> (ids put off, delay)
     try:

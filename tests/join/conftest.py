@@ -86,9 +86,14 @@ def schedule(scheduler, django_capture_on_commit_callbacks):
 
 def pass_of(meeting: Meeting, code: str) -> JoinPass:
     return next(
-        p for p in JoinPass.objects.filter(meeting=meeting, revoked_at__isnull=True).select_related(
+        p for p in JoinPass.objects.filter(meeting=meeting, revoked_at__isnull=True, site__isnull=False).select_related(
             "site__district", "site__province")
         if p.site.code == code
     )
+
+
+def agency_pass_of(meeting: Meeting, agency: Agency) -> JoinPass:
+    """The agency's valid pass of the meeting."""
+    return JoinPass.objects.select_related("agency").get(meeting=meeting, agency=agency, revoked_at__isnull=True)
 
 

@@ -90,7 +90,9 @@ def test_invitations_in_thai_and_english_with_the_join_link_and_a_valid_ics(peop
     assert english.subject.startswith("[Invitation] ")
     assert "(B.E. 2569)" in text_of(english) or "(B.E. 2570)" in text_of(english)
     agency = mails[people["agency"].email]
-    assert f"/meetings/{meeting.pk}/" in text_of(agency)
+    agency_pass = JoinPass.objects.get(meeting=meeting, agency=people["agency"], revoked_at__isnull=True)
+    assert join_url(agency_pass.token) in text_of(agency)  # its own pass's link, never the scheduler's page
+    assert f"/meetings/{meeting.pk}/" not in text_of(agency)
     assert all(
         row.state == State.SENT and row.sent_at
         for row in Notification.objects.filter(pk__in=[r.pk for r in rows.values()])

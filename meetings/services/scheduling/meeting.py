@@ -16,7 +16,7 @@ from django.db import transaction
 from districts.models import Agency, Site
 from foundation.audit import Action as AuditAction
 from foundation.audit import audit_record
-from join.services import join_passes_ensure
+from join.services import join_passes_ensure, join_passes_revoke_agencies
 from notifications.services import notifications_plan
 
 from ...models import AgencyInvitation, Meeting, Participation, Series
@@ -232,6 +232,7 @@ def meeting_cancel(*, meeting: Meeting, by=None, reason: str = "") -> Meeting:
     meeting.sequence += 1
     meeting.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
     meeting.participations.update(active=False)
+    join_passes_revoke_agencies(meeting=meeting, reason="การประชุมถูกยกเลิก")  # the agencies' links die with it
     room_retire(meeting=meeting)
     notifications_plan(meeting=meeting, change="cancellation")
     audit_record(actor=by, action=AuditAction.CANCEL, target=meeting, detail={"reason": meeting.cancel_reason})
