@@ -22,6 +22,8 @@ class MonthlyUtilityReport(TableExporter):
     identifier = "monthly"
     verbose_name = "รายงานค่าสาธารณูปโภค (ค่าวงจรสื่อสาร) ประจำเดือน"
     signature_block = True
+    # One table with its header row repeated on every page, the signature block kept with the last rows and totals.
+    pdf_template = "billing/monthly_pdf.html"
 
     @classmethod
     def parse_params(cls, query: Mapping[str, str]) -> dict[str, Any]:
