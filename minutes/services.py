@@ -41,8 +41,8 @@ def _person_of(user) -> dict:
 
 
 def _lock(minutes: Minutes) -> Minutes:
-    return Minutes.objects.select_for_update(of=("self",)).select_related("meeting__host_site__province", "meeting__series").get(
-        pk=minutes.pk)
+    return (Minutes.objects.select_for_update(of=("self",))
+            .select_related("meeting__host_site__province", "meeting__series").get(pk=minutes.pk))
 
 
 def _latest(minutes: Minutes) -> MinutesVersion | None:
@@ -61,7 +61,8 @@ def _meeting_name(meeting: Meeting) -> str:
 @transaction.atomic
 def minutes_draft(*, meeting: Meeting, by) -> MinutesVersion:
     """The first draft of a meeting's minutes, pre-filled from its agenda, roll, attendance, documents and votes."""
-    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("host_site__province", "series").get(pk=meeting.pk)
+    meeting = (Meeting.objects.select_for_update(of=("self",)).select_related("host_site__province", "series")
+               .get(pk=meeting.pk))
     if meeting.is_cancelled:
         raise ValidationError(_("การประชุมนี้ถูกยกเลิก จึงไม่มีรายงานการประชุม"))
     if Minutes.objects.filter(meeting=meeting).exists():
@@ -268,8 +269,8 @@ def minutes_sign(*, version_id: int) -> MinutesVersion:
     """Sign an approved version's stored PDF with the province's certificate (PAdES) and store it. Without a
     configured certificate the version stays unsigned with the reason (the system check warns); signing again
     what is signed does nothing."""
-    version = (MinutesVersion.objects.select_for_update(of=("self",)).select_related("minutes__meeting__host_site__province")
-               .get(pk=version_id))
+    version = (MinutesVersion.objects.select_for_update(of=("self",))
+               .select_related("minutes__meeting__host_site__province").get(pk=version_id))
     if version.state not in (State.APPROVED, State.SUPERSEDED) or version.signed_pdf or not version.pdf:
         return version
     meeting = version.minutes.meeting

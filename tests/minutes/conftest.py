@@ -17,10 +17,10 @@ from meetings.services.scheduling import series_schedule
 from proceedings import services as proceedings
 from tests.factories.districts import StaffFactory
 from tests.factories.meetings import site
-from tests.proceedings.conftest import AGENDA, pass_of, under_way
 
 # The media-server fixtures the meetings tests use (scheduler, fake_server, ...).
 from tests.meetings.conftest import *  # noqa: F403
+from tests.proceedings.conftest import AGENDA, pass_of, under_way
 
 HALL, MUEANG, KUMPHAWAPI = "41", "4101", "4104"
 

@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 
 
 def pdf_text(data: bytes) -> str:
-    result = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True)  # noqa: S603, S607
+    result = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True)
     return result.stdout.decode("utf-8")
 
 
@@ -31,7 +31,7 @@ def body(response) -> bytes:
 def edit_form(version: MinutesVersion, **changes) -> dict:
     from minutes.forms import MinutesForm
 
-    data = {key: value for key, value in MinutesForm.initial_from(version.content).items()}
+    data = dict(MinutesForm.initial_from(version.content))
     data.update(changes)
     return data
 
@@ -42,7 +42,8 @@ def test_draft_send_pdf_approve_lock_and_correct(held, client):
 
     # Drafting from the agenda, the roll, the connections, the documents and the vote
     response = client.post(f"/minutes/meeting/{first.pk}/draft/")
-    assert response.status_code == 302 and response["Location"] == f"/minutes/meeting/{first.pk}/edit/"
+    assert response.status_code == 302
+    assert response["Location"] == f"/minutes/meeting/{first.pk}/edit/"
     version = MinutesVersion.objects.get(minutes__meeting=first)
     content = version.content
     assert [p["name"] for p in content["attendees"]] == ["นายประธาน ใจดี", "นายอำเภอ เมืองดี", "นายปลัด กุมภวาปี"]
@@ -50,7 +51,8 @@ def test_draft_send_pdf_approve_lock_and_correct(held, client):
     [absent] = content["absentees"]
     assert (absent["name"], absent["reason"]) == ("นายขาด ประชุม", "ติดราชการที่กรุงเทพฯ")
     assert absent["position"].startswith("นายอำเภอกุมภวาปี")
-    assert "เห็นชอบ 2" in content["items"][3]["votes"][0] and "ไม่เห็นชอบ 1" in content["items"][3]["votes"][0]
+    assert "เห็นชอบ 2" in content["items"][3]["votes"][0]
+    assert "ไม่เห็นชอบ 1" in content["items"][3]["votes"][0]
     assert len(content["connections"]) == 3
 
     # The secretary edits it on the page: two resolutions, the checker
@@ -70,7 +72,8 @@ def test_draft_send_pdf_approve_lock_and_correct(held, client):
     assert client.get(f"/minutes/meeting/{first.pk}/").status_code == 200
     assert "คณะกรมการจังหวัด" in client.get(f"/minutes/sites/{KUMPHAWAPI}/").content.decode()
     response = client.get(f"/minutes/meeting/{first.pk}/v1.pdf")
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
     text = pdf_text(body(response))
     sections = ["รายงานการประชุมคณะกรมการจังหวัด", "ครั้งที่ 1/", "เมื่อวัน", "ณ ", "ผู้มาประชุม", "นายประธาน ใจดี",
                 "ผู้ไม่มาประชุม", "นายขาด ประชุม", "ติดราชการที่กรุงเทพฯ", "ผู้เข้าร่วมประชุม", "นางสาวผู้ร่วม ศึกษา",
@@ -90,11 +93,15 @@ def test_draft_send_pdf_approve_lock_and_correct(held, client):
     # The next meeting approves them under item 2: locked
     client.force_login(held.scheduler)
     response = client.get(f"/minutes/meeting/{second.pk}/approve/")
-    assert response.status_code == 200 and "รับรองรายงานการประชุมครั้งที่แล้ว" in response.content.decode()
+    assert response.status_code == 200
+    assert "รับรองรายงานการประชุมครั้งที่แล้ว" in response.content.decode()
     response = client.post(f"/minutes/meeting/{second.pk}/approve/", {"decision": "as_is", "method": "consensus"})
     assert response.status_code == 302, response.content.decode()[:3000]
     version.refresh_from_db()
-    assert version.state == "approved" and version.is_locked and version.pdf and len(version.pdf_digest) == 64
+    assert version.state == "approved"
+    assert version.is_locked
+    assert version.pdf
+    assert len(version.pdf_digest) == 64
     approval = version.approval
     assert (approval.by_meeting_id, approval.decision, approval.method, approval.recorded_by) == (
         second.pk, "as_is", "consensus", held.scheduler)
@@ -102,25 +109,31 @@ def test_draft_send_pdf_approve_lock_and_correct(held, client):
     # Editing the approved version is refused (page and service), nothing written
     digest = version.digest
     response = client.post(f"/minutes/meeting/{first.pk}/edit/", edit_form(version, heading="อื่น"))
-    assert response.status_code == 400 and "รับรองแล้วจึงแก้ไขไม่ได้" in response.content.decode()
+    assert response.status_code == 400
+    assert "รับรองแล้วจึงแก้ไขไม่ได้" in response.content.decode()
     version.refresh_from_db()
-    assert version.digest == digest and version.content["heading"] == "รายงานการประชุมคณะกรมการจังหวัด"
+    assert version.digest == digest
+    assert version.content["heading"] == "รายงานการประชุมคณะกรมการจังหวัด"
 
     # A correction is version 2; version 1 stays, readable and approved
     response = client.post(f"/minutes/meeting/{first.pk}/correct/", {"note": "ชื่อผู้ไม่มาประชุมสะกดผิด"})
     assert response.status_code == 302
     v2 = MinutesVersion.objects.get(minutes__meeting=first, number=2)
-    assert v2.state == "draft" and v2.correction_note == "ชื่อผู้ไม่มาประชุมสะกดผิด"
-    response = client.post(f"/minutes/meeting/{first.pk}/edit/", edit_form(v2, absentees="นายขาด ประชุมมาก | นายอำเภอ | ลาป่วย"))
+    assert v2.state == "draft"
+    assert v2.correction_note == "ชื่อผู้ไม่มาประชุมสะกดผิด"
+    response = client.post(f"/minutes/meeting/{first.pk}/edit/",
+                           edit_form(v2, absentees="นายขาด ประชุมมาก | นายอำเภอ | ลาป่วย"))
     assert response.status_code == 302
     v1 = MinutesVersion.objects.get(minutes__meeting=first, number=1)
-    assert v1.state == "approved" and v1.digest == digest
+    assert v1.state == "approved"
+    assert v1.digest == digest
     assert client.get(f"/minutes/meeting/{first.pk}/v1/").status_code == 200
     assert "นายขาด ประชุม" in pdf_text(body(client.get(f"/minutes/meeting/{first.pk}/v1.pdf")))
     v2.refresh_from_db()
-    assert v2.content["absentees"][0]["reason"] == "ลาป่วย" and v2.digest != digest
+    assert v2.content["absentees"][0]["reason"] == "ลาป่วย"
+    assert v2.digest != digest
     # Every write is in the audit log
-    assert AuditEntry.objects.filter(target_type="minutes.MinutesVersion").count() >= 6  # noqa: PLR2004
+    assert AuditEntry.objects.filter(target_type="minutes.MinutesVersion").count() >= 6
 
 
 def test_approval_with_corrections_makes_version_two_and_keeps_one(held):
@@ -141,12 +154,13 @@ def test_approval_with_corrections_makes_version_two_and_keeps_one(held):
 
 
 def test_approval_by_a_vote_on_item_two_keeps_the_result(held, scheduler):
-    from proceedings import services as proceedings
-
-    from .conftest import move, pass_of
     from datetime import timedelta
 
     from django.utils import timezone
+
+    from proceedings import services as proceedings
+
+    from .conftest import move, pass_of
 
     first, second, _third = held.meetings
     v1 = services.minutes_draft(meeting=first, by=held.scheduler)
@@ -160,8 +174,8 @@ def test_approval_by_a_vote_on_item_two_keeps_the_result(held, scheduler):
     proceedings.vote_close(vote=vote, closed_by=held.scheduler)
     approved = services.minutes_approve(minutes=v1.minutes, by_meeting=second, decision="as_is", method="vote",
                                         by=held.scheduler)
-    assert approved.approval.vote["counts"]["เห็นชอบ"] == 3  # noqa: PLR2004
-    assert approved.approval.vote["agenda_item"] == 2  # noqa: PLR2004
+    assert approved.approval.vote["counts"]["เห็นชอบ"] == 3
+    assert approved.approval.vote["agenda_item"] == 2
 
 
 def test_refusals_write_nothing(held):
@@ -211,10 +225,12 @@ def test_refusals_on_the_pages_and_the_api_are_thai_and_write_nothing(held, clie
     before = (MinutesVersion.objects.count(), MinutesApproval.objects.count())
     # The page: the third meeting's item 2 is about the second's minutes (none): refused
     response = client.post(f"/minutes/meeting/{third.pk}/approve/", {"decision": "as_is", "method": "consensus"})
-    assert response.status_code == 400 and "ยังไม่มีรายงานการประชุมที่ส่งแล้ว" in response.content.decode()
+    assert response.status_code == 400
+    assert "ยังไม่มีรายงานการประชุมที่ส่งแล้ว" in response.content.decode()
     # The page: the draft was never sent
     response = client.post(f"/minutes/meeting/{second.pk}/approve/", {"decision": "as_is", "method": "consensus"})
-    assert response.status_code == 400 and "ยังไม่ได้ส่ง" in response.content.decode()
+    assert response.status_code == 400
+    assert "ยังไม่ได้ส่ง" in response.content.decode()
     # The API: not the next meeting
     assert client.post(f"/api/meetings/{first.pk}/minutes/send/").status_code == 200
     response = client.post(f"/api/meetings/{first.pk}/minutes/approve/",
