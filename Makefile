@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages the test suite uses for real: the database, the broker, the media server, PDF and QR checks,
 # the Thai font, the browser for the end-to-end tests, and gettext for translations.
-TEST_APT := postgresql redis-server janus libjs-janus-gateway libjs-webrtc-adapter poppler-utils fonts-tlwg-laksaman chromium gettext libpango-1.0-0 libpangoft2-1.0-0 libzbar0 zbar-tools iproute2 util-linux nginx openssl wrk
+TEST_APT := postgresql redis-server janus libjs-janus-gateway libjs-webrtc-adapter poppler-utils fonts-tlwg-laksaman chromium gettext libpango-1.0-0 libpangoft2-1.0-0 libzbar0 zbar-tools iproute2 util-linux nginx openssl wrk janus-tools ffmpeg
 # What `make run` wants from Debian: the join page's janus.js and adapter.js, the Thai font and Pango for PDFs.
 # Janus itself is optional for `make run` (it falls back to the fake media server with a banner).
 RUN_APT := libjs-janus-gateway libjs-webrtc-adapter fonts-tlwg-laksaman libpango-1.0-0 libpangoft2-1.0-0

@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("billing.api_urls")),
     path("", include("proceedings.api_urls")),
     path("", include("minutes.api_urls")),
+    path("", include("recordings.api_urls")),
     *router.urls,
 ]

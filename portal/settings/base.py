@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "national",
     "proceedings",
     "minutes",
+    "recordings",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,3 @@
+"""recordings models."""
+
+from django.db import models  # noqa: F401
