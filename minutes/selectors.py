@@ -128,7 +128,7 @@ class MeetingMinutesLinks:
 
 
 def meeting_links(*, meeting: Meeting) -> MeetingMinutesLinks:
-    """For the meeting page (the secretary's): 2 queries whatever the data."""
+    """For the meeting page's card (minutes:links): 2 queries whatever the data."""
     previous = previous_meeting(meeting=meeting)
     ids = [meeting.pk] + ([previous.pk] if previous else [])
     latest: dict[int, MinutesVersion] = {}

@@ -243,6 +243,14 @@ class MinutesApproveView(SecretaryPage, View):
         return _page(previous.pk)
 
 
+class MeetingLinksView(SecretaryPage, View):
+    """The meeting page's minutes card, loaded by htmx (so that the meeting page's own queries stay fixed)."""
+
+    def get(self, request, pk: int):
+        links = selectors.meeting_links(meeting=self.get_meeting())
+        return render(request, "minutes/_meeting_links_state.html", {"links": links})
+
+
 class SiteMinutesView(RoleRequiredMixin, View):
     """The minutes sent to a site (its clerk's list; the province's secretary sees any of its sites')."""
 
