@@ -85,7 +85,7 @@ class ChargeListView(FinanceMixin, TemplateView):
             charges=charges,
             totals=charge_totals(charges),
             fy=fy,
-            period=month_label(months[0]) if len(months) == 1 else f"ปีงบประมาณ {fy}",
+            period=month_label(months[0]) if len(months) == 1 else _("ปีงบประมาณ %(fy)s") % {"fy": fy},
             single_month=months[0] if len(months) == 1 else None,
             fy_links=report_links(exporter_id="fiscal_year", fy=fy),
             savings_links=report_links(exporter_id="travel_savings", fy=fy),
@@ -104,7 +104,7 @@ class ChargePayView(FinanceMixin, View):
     def _charge(self, pk: int) -> Charge:
         charge = charge_get_visible(scope=self.scope, pk=pk)
         if charge is None:
-            raise Http404("ไม่พบรายการค่าบริการนี้ในขอบเขตของท่าน")
+            raise Http404(_("ไม่พบรายการค่าบริการนี้ในขอบเขตของท่าน"))
         return charge
 
     def get(self, request, pk: int):
@@ -126,8 +126,9 @@ class ChargePayView(FinanceMixin, View):
             else:
                 messages.success(
                     request,
-                    f"บันทึกการชำระค่าบริการเดือน {month_label(charge.month)} ของ{charge.line.site} แล้ว "
-                    f"(ใบแจ้งหนี้ {form.cleaned_data['invoice_number'].strip()})",
+                    _("บันทึกการชำระค่าบริการเดือน %(month)s ของ%(site)s แล้ว (ใบแจ้งหนี้ %(invoice)s)")
+                    % {"month": month_label(charge.month), "site": charge.line.site,
+                       "invoice": form.cleaned_data["invoice_number"].strip()},
                 )
                 fy = fiscal_year(charge.month)
                 return redirect(f"{reverse('billing:home')}?fy={fy}&month={charge.month.month}")

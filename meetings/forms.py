@@ -12,7 +12,7 @@ from districts.selectors import agencies_for_scheduling
 from foundation.fields import ThaiDateField
 from foundation.thaidate import BANGKOK
 
-from .models import DEFAULT_AGENDA, Series
+from .models import Series
 from .selectors import sites_for_scheduling
 from .services.scheduling import site_label
 
@@ -38,6 +38,16 @@ class MultipleFileField(forms.FileField):
 def agenda_lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
+
+# The usual agenda (models.DEFAULT_AGENDA, Regulation on Correspondence B.E. 2526) offered on the form in the
+# person's language: the same five items as written there, through the catalogue.
+AGENDA_IN_LANGUAGE = [
+    _("ประธานแจ้งให้ที่ประชุมทราบ"),
+    _("รับรองรายงานการประชุมครั้งที่แล้ว"),
+    _("เรื่องสืบเนื่อง"),
+    _("เรื่องเสนอเพื่อพิจารณา"),
+    _("เรื่องอื่น ๆ"),
+]
 
 TITLE_REQUIRED = {"required": _("พิมพ์เรื่องที่ประชุม เช่น “ประชุมหัวหน้าส่วนราชการประจำเดือน”")}
 
@@ -108,7 +118,6 @@ class MeetingCreateForm(ServiceErrorsMixin, ParticipantsMixin, WhenMixin, forms.
         label=_("ระเบียบวาระ (บรรทัดละหนึ่งวาระ)"),
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
-        initial="\n".join(DEFAULT_AGENDA),
     )
     repeat = forms.ChoiceField(
         label=_("การประชุมซ้ำ"),
@@ -126,6 +135,7 @@ class MeetingCreateForm(ServiceErrorsMixin, ParticipantsMixin, WhenMixin, forms.
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_choices(user)
+        self.fields["agenda"].initial = "\n".join(str(item) for item in AGENDA_IN_LANGUAGE)
         self.fields["host_site"].queryset = sites_for_scheduling(user=user)
         self.fields["host_site"].label_from_instance = site_label
         hall = next((s for s in self.fields["host_site"].queryset if s.is_provincial_hall), None)

@@ -33,7 +33,7 @@ def meeting_list_upcoming(*, user, now: datetime | None = None, include_cancelle
     if not include_cancelled:
         queryset = queryset.exclude(status=Meeting.Status.CANCELLED)
     return (
-        queryset.select_related("host_site__district", "room__server", "series")
+        queryset.select_related("host_site__district", "host_site__province", "room__server", "series")
         .annotate(site_count=Count("participations", distinct=True))
         .order_by("start", "pk")
     )

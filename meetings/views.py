@@ -43,7 +43,7 @@ class SchedulerPage(RoleRequiredMixin):
     def get_meeting(self) -> Meeting:
         meeting = selectors.meeting_detail(user=self.request.user, pk=self.kwargs["pk"])
         if meeting is None:
-            raise Http404("ไม่พบการประชุมนี้ในจังหวัดของท่าน")
+            raise Http404(_("ไม่พบการประชุมนี้ในจังหวัดของท่าน"))
         return meeting
 
 
@@ -92,7 +92,7 @@ class MeetingCreateView(SchedulerPage, View):
         return self.show(MeetingCreateForm(user=request.user))
 
     def show(self, form, status: int = 200):
-        return render(self.request, self.template_name, {"form": form, "heading": "นัดหมายการประชุม"},
+        return render(self.request, self.template_name, {"form": form, "heading": _("นัดหมายการประชุม")},
                       status=status)
 
     def post(self, request):
@@ -122,9 +122,10 @@ class MeetingCreateView(SchedulerPage, View):
             form.add_service_error(error)
             return self.show(form, status=400)
         if len(meetings) > 1:
-            messages.success(request, f"นัดหมายชุดการประชุม {len(meetings)} ครั้งแล้ว ระบบกำลังสร้างห้องประชุม")
+            messages.success(request, _("นัดหมายชุดการประชุม %(count)d ครั้งแล้ว ระบบกำลังสร้างห้องประชุม")
+                             % {"count": len(meetings)})
         else:
-            messages.success(request, "นัดหมายแล้ว ระบบกำลังสร้างห้องประชุมบนเซิร์ฟเวอร์")
+            messages.success(request, _("นัดหมายแล้ว ระบบกำลังสร้างห้องประชุมบนเซิร์ฟเวอร์"))
         return _detail(meetings[0])
 
 
@@ -136,7 +137,8 @@ class MeetingEditView(SchedulerPage, View):
 
     def show(self, form, meeting, status: int = 200):
         return render(self.request, self.template_name,
-                      {"form": form, "meeting": meeting, "heading": _("แก้ไขการประชุม")}, status=status)
+                      {"form": form, "meeting": meeting, "heading": _("แก้ไขการประชุม"),
+                       "offer_scope": bool(meeting.series_id)}, status=status)
 
     def get(self, request, pk):
         meeting = self.get_meeting()
@@ -220,7 +222,7 @@ class MeetingRescheduleView(SchedulerPage, View):
 
     def show(self, form, meeting, status: int = 200):
         return render(self.request, self.template_name,
-                      {"form": form, "meeting": meeting, "heading": "เลื่อนการประชุม"}, status=status)
+                      {"form": form, "meeting": meeting, "heading": _("เลื่อนการประชุม")}, status=status)
 
     def get(self, request, pk):
         meeting = self.get_meeting()
@@ -241,7 +243,7 @@ class MeetingRescheduleView(SchedulerPage, View):
         except ValidationError as error:
             form.add_service_error(error)
             return self.show(form, meeting, status=400)
-        messages.success(request, "เลื่อนการประชุมแล้ว ระบบกำลังปรับห้องประชุมบนเซิร์ฟเวอร์")
+        messages.success(request, _("เลื่อนการประชุมแล้ว ระบบกำลังปรับห้องประชุมบนเซิร์ฟเวอร์"))
         return _detail(meeting)
 
 
@@ -292,7 +294,7 @@ class DocumentUploadView(SchedulerPage, View):
             view.setup(request, pk=pk)
             context = view.get_context_data(document_form=form)
             return render(request, MeetingDetailView.template_name, context, status=400)
-        messages.success(request, "แนบเอกสารแล้ว")
+        messages.success(request, _("แนบเอกสารแล้ว"))
         return _detail(meeting)
 
 
@@ -338,7 +340,7 @@ class DocumentDownloadView(View):
             return redirect_to_login(request.get_full_path())
         document = selectors.document_for(user=request.user, meeting_id=pk, document_id=document_id)
         if document is None:
-            raise Http404("ไม่พบเอกสารนี้ หรือท่านไม่มีสิทธิ์เปิด")
+            raise Http404(_("ไม่พบเอกสารนี้ หรือท่านไม่มีสิทธิ์เปิด"))
         return document_file_response(document)
 
 

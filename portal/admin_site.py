@@ -8,15 +8,32 @@ administrators' group holds, districts/administrators.py). A model with no entry
 new model is closed until someone decides who may see it. National tables (provinces, districts, VAT rates) are
 read by everyone who may read them and changed by operators only; a shared national media server (no province)
 likewise.
+
+Thai first: the admin speaks the language the person chose with the portal's switch (its cookie), else Thai
+(LANGUAGE_CODE), never the browser's Accept-Language, which LocaleMiddleware would follow: most browsers send
+en-US, and the admin has no switch of its own, so a Thai user met an English admin. For a Thai user the lists show
+dates with their BE year (`10 ธ.ค. 2569 10:00 น.`) and the date drill-down reads BE years; the date inputs of the
+change forms stay as Django's widgets write them (day/month/CE year, with its calendar), which the widget's
+calendar needs.
 """
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+from functools import wraps
+
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.utils import display_for_field
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import translation
 
 from districts.access import Role, staff_of
+from foundation.thaidate import BE_OFFSET, format_be_short
 
 NATIONAL = ""  # a national table: readable by province administrators, changed only by operators
 
@@ -80,8 +97,56 @@ def scoped(queryset: QuerySet, request) -> QuerySet:
     return queryset.filter(pk__in=queryset.model._default_manager.filter(visible).values("pk"))
 
 
+def _thai() -> bool:
+    return (translation.get_language() or "").startswith("th")
+
+
+def be_date_column(field: models.Field):
+    """A list column showing `field` (a date or date-time) with its BE year for a Thai user, sorted by the field."""
+
+    @admin.display(description=field.verbose_name, ordering=field.name)
+    def column(obj):
+        value = getattr(obj, field.attname)
+        if value is None or not _thai():
+            return display_for_field(value, field, admin.site.empty_value_display)
+        return format_be_short(value, with_time=isinstance(value, datetime))
+
+    column.__name__ = f"{field.name}_be"
+    return column
+
+
+_CE_YEAR = re.compile(r"\b(19|20)\d\d\b")
+
+
+def be_years(text: str) -> str:
+    """A date drill-down title with its CE year as BE (`ธันวาคม 2026` -> `ธันวาคม 2569`) for a Thai user."""
+    if not _thai():
+        return text
+    return _CE_YEAR.sub(lambda found: str(int(found.group(0)) + BE_OFFSET), str(text))
+
+
 class ProvinceScopedAdmin(admin.ModelAdmin):
     """Mixed into every registered ModelAdmin by PrachumAdminSite.register."""
+
+    def get_list_display(self, request):
+        """Every date or date-time column with its BE year (be_date_column)."""
+        shown = []
+        for name in super().get_list_display(request):
+            try:
+                field = self.model._meta.get_field(name) if isinstance(name, str) else None
+            except FieldDoesNotExist:  # a method or an attribute of the admin: shown as it is
+                field = None
+            is_date = isinstance(field, models.DateField)  # DateTimeField is one too
+            shown.append(be_date_column(field) if is_date else name)
+        return shown
+
+    def get_list_display_links(self, request, list_display):
+        links = super().get_list_display_links(request, list_display)
+        if links is None:
+            return None
+        # A link on a date column goes with it onto its BE column.
+        by_name = {getattr(item, "__name__", item): item for item in list_display}
+        return [by_name.get(f"{link}_be", link) if isinstance(link, str) else link for link in links]
 
     def get_queryset(self, request):
         return scoped(super().get_queryset(request), request)
@@ -143,9 +208,41 @@ def _choices_scoped(field, db_field, request):
     return field
 
 
+def admin_language(request) -> str:
+    """The portal's language as the person chose it (the switch's cookie), else Thai; never Accept-Language."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def in_admin_language(view):
+    """Run `view` and render its answer in the admin's language (admin_language)."""
+
+    @wraps(view)
+    def speaking(request, *args, **kwargs):
+        language = admin_language(request)
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()  # inside the override: a TemplateResponse renders after the view otherwise
+        response.headers["Content-Language"] = language
+        return response
+
+    return speaking
+
+
 class PrachumAdminSite(admin.AdminSite):
     site_header = "prachum"
     site_title = "prachum"
+
+    def admin_view(self, view, cacheable=False):
+        return in_admin_language(super().admin_view(view, cacheable))
+
+    def login(self, request, extra_context=None):
+        return in_admin_language(super().login)(request, extra_context)
+
+    def logout(self, request, extra_context=None):
+        return in_admin_language(super().logout)(request, extra_context)
 
     def register(self, model_or_iterable, admin_class=None, **options):
         models = [model_or_iterable] if hasattr(model_or_iterable, "_meta") else list(model_or_iterable)

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from districts.models import Agency, Site
 from foundation.audit import Action as AuditAction
@@ -122,7 +123,7 @@ def _locked(meeting: Meeting) -> Meeting:
     locked = Meeting.objects.select_for_update().select_related("host_site").get(pk=meeting.pk)
     if not locked.is_open:
         raise ValidationError(
-            {"status": [f"การประชุมนี้{locked.get_status_display()}แล้ว: แก้ไขไม่ได้ นัดหมายใหม่แทน"]}
+            {"status": [_("การประชุมนี้%(status)sแล้ว: แก้ไขไม่ได้ นัดหมายใหม่แทน") % {"status": locked.get_status_display()}]}
         )
     return locked
 

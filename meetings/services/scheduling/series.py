@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from districts.models import Agency, Site
 from foundation.audit import Action as AuditAction
 from foundation.audit import audit_record
-from foundation.thaidate import BANGKOK, format_be_short
+from foundation.thaidate import BANGKOK
 from join.services import join_passes_ensure
 from notifications.services import notifications_plan
 
@@ -33,6 +33,7 @@ from .checks import (
     _raise_clash,
     _resolve_agencies,
     _resolve_sites,
+    date_text,
 )
 from .meeting import _locked, _meeting_write, _participations, meeting_cancel, meeting_reschedule
 
@@ -49,21 +50,22 @@ def series_occurrences(
     """The dates of a series, at the same Bangkok wall-clock time. Refuses a series without an end."""
     if until is None and not count:
         raise ValidationError(
-            {"until": ["ชุดการประชุมต้องมีจุดสิ้นสุด: ระบุ “ถึงวันที่” หรือ “จำนวนครั้ง” อย่างใดอย่างหนึ่ง"]}
+            {"until": [_("ชุดการประชุมต้องมีจุดสิ้นสุด: ระบุ “ถึงวันที่” หรือ “จำนวนครั้ง” อย่างใดอย่างหนึ่ง")]}
         )
     if frequency not in Series.Frequency.values:
-        raise ValidationError({"frequency": ["ความถี่ต้องเป็น “ทุกวัน” หรือ “ทุกสัปดาห์”"]})
+        raise ValidationError({"frequency": [_("ความถี่ต้องเป็น “ทุกวัน” หรือ “ทุกสัปดาห์”")]})
     cap = int(setting("MEETINGS_SERIES_MAX_OCCURRENCES"))
     if count is not None and (count < 1 or count > cap):
-        raise ValidationError({"count": [f"จำนวนครั้งต้องอยู่ระหว่าง 1 ถึง {cap}"]})
+        raise ValidationError({"count": [_("จำนวนครั้งต้องอยู่ระหว่าง 1 ถึง %(cap)d") % {"cap": cap}]})
     step = timedelta(days=1 if frequency == Series.Frequency.DAILY else 7)
     duration = end - start
     if duration >= step:
-        raise ValidationError({"end": ["การประชุมแต่ละครั้งยาวกว่ารอบของชุด ทำให้ทับกันเอง: ตรวจเวลาสิ้นสุด"]})
+        raise ValidationError({"end": [_("การประชุมแต่ละครั้งยาวกว่ารอบของชุด ทำให้ทับกันเอง: ตรวจเวลาสิ้นสุด")]})
     local_start = start.astimezone(BANGKOK)
     if until is not None and until < local_start.date():
         raise ValidationError(
-            {"until": [f"“ถึงวันที่” ({format_be_short(until)}) อยู่ก่อนวันเริ่ม ({format_be_short(local_start)})"]}
+            {"until": [_("“ถึงวันที่” (%(until)s) อยู่ก่อนวันเริ่ม (%(start)s): เลือกวันที่หลังวันเริ่ม")
+                       % {"until": date_text(until), "start": date_text(local_start)}]}
         )
     occurrences: list[Occurrence] = []
     while True:
@@ -74,7 +76,8 @@ def series_occurrences(
             break
         if len(occurrences) >= cap:
             raise ValidationError(
-                {"until": [f"ชุดการประชุมมีได้ไม่เกิน {cap} ครั้ง: เลื่อน “ถึงวันที่” ให้เร็วขึ้น หรือระบุจำนวนครั้ง"]}
+                {"until": [_("ชุดการประชุมมีได้ไม่เกิน %(cap)d ครั้ง: เลื่อน “ถึงวันที่” ให้เร็วขึ้น หรือระบุจำนวนครั้ง")
+                           % {"cap": cap}]}
             )
         occurrences.append(Occurrence(occurrence_start, occurrence_start + duration))
     return occurrences
@@ -128,7 +131,9 @@ def series_schedule(
 
 def _occurrence(meeting: Meeting) -> Meeting:
     if meeting.series_id is None:
-        raise ValidationError({"series": ["การประชุมนี้ไม่ได้อยู่ในชุดการประชุม"]})
+        raise ValidationError(
+            {"series": [_("การประชุมนี้ไม่ได้อยู่ในชุดการประชุม: แก้ไขหรือยกเลิกได้เฉพาะครั้งนี้ (scope “one”)")]}
+        )
     return meeting
 
 
@@ -319,7 +324,7 @@ def _refuse_clashes(changes: list[_Change]) -> None:
         summary = _(
             "แก้ไขไม่ได้: การประชุม %(count)d ครั้งติดประชุมอื่น (%(dates)s) ไม่ได้บันทึกการแก้ไขใด ๆ "
             "เลือกเวลาอื่น นำสถานที่ที่ติดออก หรือแก้ไขเฉพาะครั้งที่ไม่ติด"
-        ) % {"count": len(clashing), "dates": ", ".join(format_be_short(change.start) for change in clashing)}
+        ) % {"count": len(clashing), "dates": ", ".join(date_text(change.start) for change in clashing)}
         raise ValidationError({"sites": [summary, *messages[:10]]}, code="clash")
 
 
