@@ -205,4 +205,8 @@ class MeetingRescheduleForm(ServiceErrorsMixin, WhenMixin, forms.Form):
 
 
 class DocumentForm(ServiceErrorsMixin, forms.Form):
-    file = forms.FileField(label=_("เอกสารประกอบ (PDF, PowerPoint, รูปภาพ, คลิปวิดีโอ)"))
+    file = forms.FileField(
+        label=_("เอกสารประกอบ (PDF, PowerPoint, รูปภาพ, คลิปวิดีโอ)"),
+        error_messages={"required": _("เลือกไฟล์เอกสารที่จะแนบ เช่น วาระการประชุมเป็น PDF แล้วกด “แนบเอกสาร”"),
+                        "empty": _("ไฟล์ที่เลือกว่างเปล่า: เลือกไฟล์อื่น")},
+    )

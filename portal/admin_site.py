@@ -35,6 +35,8 @@ from django.utils import translation
 from districts.access import Role, staff_of
 from foundation.thaidate import BE_OFFSET, format_be_short
 
+from .forms import AdminLoginForm
+
 NATIONAL = ""  # a national table: readable by province administrators, changed only by operators
 
 # model label -> the path from the model to its province (a Province foreign key), or to the province's code when
@@ -234,6 +236,7 @@ def in_admin_language(view):
 class PrachumAdminSite(admin.AdminSite):
     site_header = "prachum"
     site_title = "prachum"
+    login_form = AdminLoginForm  # an empty field says what to type
 
     def admin_view(self, view, cacheable=False):
         return in_admin_language(super().admin_view(view, cacheable))

@@ -70,3 +70,10 @@ def test_english_only_for_a_person_who_chose_it(operator, meeting):
     html = response.content.decode()
     assert '<html lang="en"' in html
     assert "Select Meetings to change" in html
+
+
+def test_the_admin_login_says_what_to_type(client):
+    html = client.post("/admin/login/", {"username": "", "password": ""}, **CHROMIUM).content.decode()
+    assert "พิมพ์ชื่อผู้ใช้ที่ผู้ดูแลระบบของจังหวัดให้ไว้" in html
+    assert "พิมพ์รหัสผ่านของท่าน" in html
+    assert "ฟิลด์นี้จำเป็น" not in html
