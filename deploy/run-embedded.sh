@@ -60,6 +60,19 @@ else
   export PRACHUM_FAKE_MEDIA=1
 fi
 if [ "$PRACHUM_FAKE_MEDIA" = 1 ]; then $py manage.py media_server_ensure local fake http://fake.invalid/; fi
+# The approved minutes are signed (PAdES) with the province's certificate: here a local self-signed test one, made
+# once in var/minutes-signing/ (production: the province's own, PRACHUM_MINUTES_SIGNING_* in docs/operations.md).
+if [ -z "${PRACHUM_MINUTES_SIGNING_CERT:-}${PRACHUM_MINUTES_SIGNING_PKCS12:-}" ] && command -v openssl >/dev/null 2>&1; then
+  if [ ! -f var/minutes-signing/province.crt ]; then
+    mkdir -p var/minutes-signing && chmod 700 var/minutes-signing
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+      -subj "/C=TH/O=prachum local test/CN=Provincial Office (local test certificate, not trusted)" \
+      -keyout var/minutes-signing/province.key -out var/minutes-signing/province.crt 2>/dev/null
+    chmod 600 var/minutes-signing/province.key
+  fi
+  export PRACHUM_MINUTES_SIGNING_CERT="$PWD/var/minutes-signing/province.crt"
+  export PRACHUM_MINUTES_SIGNING_KEY="$PWD/var/minutes-signing/province.key"
+fi
 echo
 port="${PRACHUM_PORT:-8000}"
 echo "prachum is at http://127.0.0.1:${port}  (stop with Ctrl+C)"

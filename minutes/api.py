@@ -47,6 +47,11 @@ class VersionSerializer(serializers.ModelSerializer):
     approval = serializers.SerializerMethodField()
     signed = serializers.SerializerMethodField()
     content = serializers.JSONField(read_only=True, help_text="เนื้อหาตามแบบรายงานการประชุม (ดู minutes/content.py)")
+    # Text, not an enum: drf-spectacular would name it "StateEnum" beside the rooms' and warn of the collision.
+    state = serializers.CharField(
+        read_only=True,
+        help_text="draft (ร่าง) | sent (ส่งแล้ว รอรับรอง) | approved (รับรองแล้ว) | superseded (มีฉบับแก้ไขแทนแล้ว)",
+    )
 
     class Meta:
         model = MinutesVersion
