@@ -185,6 +185,10 @@ def minutes_approve(
             "รายงานการประชุมฉบับที่ %(n)s รับรองแล้วในการประชุม %(meeting)s เมื่อ %(when)s: รับรองซ้ำไม่ได้") % {
             "n": latest.number, "meeting": _meeting_name(approval.by_meeting),
             "when": format_be_long(approval.recorded_at, with_time=True)})
+    if minutes.meeting.series_id is None:
+        raise ValidationError(_(
+            "การประชุมที่จัดทำรายงานนี้ไม่ได้อยู่ในชุดการประชุม จึงไม่มีการประชุมครั้งถัดไปที่จะรับรองในระเบียบวาระที่ 2: "
+            "รายงานการประชุมรับรองได้เฉพาะโดยการประชุมครั้งถัดไปของชุดเดียวกัน"))
     expected = _expected_approver(minutes, approved[-1] if approved else None)
     if expected is None or by_meeting.pk != expected.pk:
         where = (_("การประชุม %(meeting)s") % {"meeting": _meeting_name(expected)} if expected is not None

@@ -226,7 +226,12 @@ class MinutesApproveView(SecretaryPage, View):
         if not form.is_valid():
             return self.show(form, corrected, status=400)
         content = None
-        if form.cleaned_data["decision"] == "corrected" and corrected is not None and corrected.is_valid():
+        if form.cleaned_data["decision"] == "corrected" and corrected is not None:
+            if not corrected.is_valid():
+                form.add_error(None, _("เนื้อหาที่แก้ไขตามมติยังไม่ถูกต้อง: ดูข้อความที่ช่องด้านล่าง"))
+                return render(request, self.template_name, {
+                    "meeting": meeting, "previous": previous, "minutes": minutes, "version": version,
+                    "form": form, "corrected": corrected}, status=400)
             content = corrected.content()
         try:
             services.minutes_approve(

@@ -239,3 +239,18 @@ def test_refusals_on_the_pages_and_the_api_are_thai_and_write_nothing(held, clie
     assert response.status_code == 400
     assert "ไม่ใช่การประชุมครั้งถัดไปของชุดเดียวกัน" in response.json()["non_field_errors"][0]
     assert (MinutesVersion.objects.count(), MinutesApproval.objects.count()) == before
+
+
+def test_minutes_of_a_meeting_outside_a_series_have_no_next_meeting_to_approve_them(held):
+    from tests.factories.meetings import MeetingFactory
+
+    lone = MeetingFactory.create(created_by=held.scheduler)
+    version = services.minutes_draft(meeting=lone, by=held.scheduler)
+    services.minutes_send(minutes=version.minutes, by=held.scheduler)
+    before = (MinutesApproval.objects.count(), AuditEntry.objects.count())
+    with pytest.raises(ValidationError, match="ไม่ได้อยู่ในชุดการประชุม"):
+        services.minutes_approve(minutes=version.minutes, by_meeting=held.meetings[1], decision="as_is",
+                                 method="consensus", by=held.scheduler)
+    assert (MinutesApproval.objects.count(), AuditEntry.objects.count()) == before
+    version.refresh_from_db()
+    assert version.state == "sent"
