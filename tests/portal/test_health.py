@@ -43,3 +43,44 @@ def test_unreachable_broker_answers_503(client, db, settings):
     assert body["status"] == "unhealthy"
     assert body["checks"]["broker"]["ok"] is False
     assert body["checks"]["database"]["ok"] is True
+
+
+@pytest.mark.integration
+def test_clock_in_step_with_the_database_has_no_warning(client, db):
+    body = client.get("/healthz").json()
+    clock = body["checks"]["clock"]
+    assert clock["ok"] is True
+    assert abs(clock["offset_ms"]) < 1000  # the same machine: the same clock
+    assert "warning" not in clock
+    assert body["warnings"] == []
+
+
+@pytest.mark.integration
+def test_a_drifting_clock_warns_and_stays_healthy(client, db, monkeypatch):
+    import time
+
+    from portal import health
+
+    monkeypatch.setattr(health, "app_clock", lambda: time.time() - 5)  # this web server 5 s behind
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    clock = body["checks"]["clock"]
+    assert 4500 < clock["offset_ms"] < 5500
+    assert "5.0 s behind" in clock["warning"]
+    assert body["warnings"] == [f"clock: {clock['warning']}"]
+    monkeypatch.setattr(health, "app_clock", lambda: time.time() + 3)  # ahead
+    assert "3.0 s ahead of" in health.check_clock()["warning"]
+
+
+@pytest.mark.integration
+def test_the_warning_threshold_is_a_setting(db, settings):
+    import time
+
+    from portal.health import check_clock
+
+    settings.PRACHUM_CLOCK_DRIFT_WARN_SECONDS = 0.2
+    assert "warning" in check_clock(clock=lambda: time.time() + 0.5)
+    settings.PRACHUM_CLOCK_DRIFT_WARN_SECONDS = 1.0
+    assert "warning" not in check_clock(clock=lambda: time.time() + 0.5)
