@@ -132,3 +132,7 @@ class MediaBackend(abc.ABC):
 
     def mute(self, spec: RoomSpec, participant_id: str) -> None:  # pragma: no cover - optional
         raise PermanentMediaError(f"{self.kind} cannot mute a participant")
+
+    def set_recording(self, spec: RoomSpec, *, record: bool, rec_dir: str = "") -> None:  # pragma: no cover
+        """Switch the room's recording on or off, into `rec_dir` on the media server (Janus VideoRoom)."""
+        raise PermanentMediaError(f"{self.kind} cannot record a room")

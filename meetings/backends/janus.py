@@ -224,6 +224,21 @@ class JanusBackend(MediaBackend):
                 request["secret"] = spec.secret
             self._videoroom(request, tolerate=(NO_SUCH_ROOM, NO_SUCH_FEED))
 
+    def set_recording(self, spec: RoomSpec, *, record: bool, rec_dir: str = "") -> None:
+        """Switch the room's recording on or off (VideoRoom `enable_recording`, with the room's secret). With
+        `rec_dir` (a path on the Janus machine), the room records there from now on (`edit` with `new_rec_dir`
+        first). Janus then writes one .mjr file per stream of every publisher, and of those who join later."""
+        room_id = check_room_id(spec.room_id)
+        if record and rec_dir:
+            edit = {"request": "edit", "room": room_id, "new_rec_dir": rec_dir, "permanent": False}
+            if spec.secret:
+                edit["secret"] = spec.secret
+            self._videoroom(edit)
+        request = {"request": "enable_recording", "room": room_id, "record": bool(record)}
+        if spec.secret:
+            request["secret"] = spec.secret
+        self._videoroom(request)
+
     def join_target(
         self, spec: RoomSpec, *, display: str, moderator: bool, user_id: str = "", expires: datetime | None = None,
         token: str = "",
