@@ -21,8 +21,6 @@ from .periods import (
     current_month,
     fiscal_year,
     fiscal_years_available,
-    month_label,
-    month_label_long,
     parse_fiscal_year,
     parse_month,
 )
@@ -37,6 +35,7 @@ from .selectors import (
     travel_savings,
 )
 from .services import charge_mark_paid, export_request, month_close
+from .templatetags.billing_text import district_name, month_text, month_text_long, site_text
 
 FINANCE_ROLES = (Role.FINANCE, Role.ADMINISTRATOR)
 
@@ -67,7 +66,7 @@ class ChargeListView(FinanceMixin, TemplateView):
         scope = self.scope
         offices = list(district_offices(scope=scope))
         data = self.request.GET.copy() if self.request.GET else ChargeFilterForm.defaults()
-        form = ChargeFilterForm(data, districts=[(s.district.code, s.district.name_th) for s in offices])
+        form = ChargeFilterForm(data, districts=[(s.district.code, district_name(s.district)) for s in offices])
         context = super().get_context_data(form=form, scope=scope, fiscal_years=fiscal_years_available(), **kwargs)
         if not form.is_valid():
             return context
@@ -85,7 +84,7 @@ class ChargeListView(FinanceMixin, TemplateView):
             charges=charges,
             totals=charge_totals(charges),
             fy=fy,
-            period=month_label(months[0]) if len(months) == 1 else _("ปีงบประมาณ %(fy)s") % {"fy": fy},
+            period=month_text(months[0]) if len(months) == 1 else _("ปีงบประมาณ %(fy)s") % {"fy": fy},
             single_month=months[0] if len(months) == 1 else None,
             fy_links=report_links(exporter_id="fiscal_year", fy=fy),
             savings_links=report_links(exporter_id="travel_savings", fy=fy),
@@ -127,7 +126,7 @@ class ChargePayView(FinanceMixin, View):
                 messages.success(
                     request,
                     _("บันทึกการชำระค่าบริการเดือน %(month)s ของ%(site)s แล้ว (ใบแจ้งหนี้ %(invoice)s)")
-                    % {"month": month_label(charge.month), "site": charge.line.site,
+                    % {"month": month_text(charge.month), "site": site_text(charge.line.site),
                        "invoice": form.cleaned_data["invoice_number"].strip()},
                 )
                 fy = fiscal_year(charge.month)
@@ -151,8 +150,8 @@ class MonthCloseView(FinanceMixin, View):
         context = {
             "scope": self.scope,
             "month": month,
-            "period": month_label(month),
-            "period_long": month_label_long(month),
+            "period": month_text(month),
+            "period_long": month_text_long(month),
             "month_param": _be_month_param(month),
             "totals": charge_totals(charges),
             "open_count": sum(not charge.is_locked for charge in charges),
@@ -178,7 +177,7 @@ class MonthCloseView(FinanceMixin, View):
             request,
             _("ปิดงวดเดือน %(month)s ของ%(scope)s แล้ว: ล็อกยอด %(locked)s รายการ (ล็อกไว้ก่อนแล้ว %(already)s รายการ)")
             % {
-                "month": month_label(month),
+                "month": month_text(month),
                 "scope": self.scope.label,
                 "locked": closing.locked,
                 "already": closing.already,
