@@ -41,6 +41,14 @@ def test_the_minutes_page_costs_a_fixed_number_of_queries(held, client, django_a
         response = client.get(f"/minutes/meeting/{big.pk}/")
     assert response.status_code == 200
     assert "คนที่ 39" in response.content.decode()
+    assert len(small.captured_queries) <= 8, [q["sql"] for q in small.captured_queries]
+    # The edit form (one column, a textarea per list, a fieldset per agenda item), the same whatever the size
+    with CaptureQueriesContext(connection) as small:
+        page = client.get(f"/minutes/meeting/{first.pk}/edit/").content.decode()
+    assert 'name="item_5_resolution"' in page
+    assert 'name="absentees"' in page
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert 'name="item_15_resolution"' in client.get(f"/minutes/meeting/{big.pk}/edit/").content.decode()
     # A clerk of an invited site: the same, whatever the size
     services.minutes_send(minutes=first.minutes, by=held.scheduler)
     clerk = StaffFactory.create(role=Staff.Role.CLERK, site_code=MUEANG).user
