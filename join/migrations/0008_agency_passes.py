@@ -1,45 +1,10 @@
 """Invited agencies get join passes of their own (issue 15, point 7): JoinPass.site becomes optional beside a new
 JoinPass.agency (exactly one of them), one live pass per agency and meeting; Attendance rows may belong to an
-agency. Every existing row is kept as it is; the agencies already invited to meetings still ahead get their pass."""
-
-import secrets
+agency. Every existing row is kept as it is. The passes of the agencies already invited are issued by 0009 (rows
+written apart from the ALTER TABLEs: PostgreSQL refuses an ALTER on a table with pending trigger events)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
-from django.utils import timezone
-
-
-def issue_agency_passes(apps, schema_editor):
-    AgencyInvitation = apps.get_model("meetings", "AgencyInvitation")
-    JoinPass = apps.get_model("join", "JoinPass")
-    invitations = AgencyInvitation.objects.filter(meeting__end__gt=timezone.now()).exclude(
-        meeting__status="cancelled"
-    )
-    have = set(
-        JoinPass.objects.filter(agency__isnull=False, revoked_at__isnull=True).values_list("meeting_id", "agency_id")
-    )
-    JoinPass.objects.bulk_create(
-        [
-            JoinPass(
-                meeting_id=invitation.meeting_id,
-                agency_id=invitation.agency_id,
-                token=secrets.token_urlsafe(32),
-                media_token=secrets.token_urlsafe(32),
-                short_code=f"{secrets.randbelow(10**12):012d}",
-            )
-            for invitation in invitations.order_by("pk")
-            if (invitation.meeting_id, invitation.agency_id) not in have
-        ]
-    )
-
-
-def drop_agency_passes(apps, schema_editor):
-    """Back to passes of sites only: an agency's attendance rows become guests' rows (their display name kept),
-    the agencies' passes go."""
-    Attendance = apps.get_model("join", "Attendance")
-    JoinPass = apps.get_model("join", "JoinPass")
-    Attendance.objects.filter(agency__isnull=False).update(agency=None)
-    JoinPass.objects.filter(agency__isnull=False).delete()
 
 
 class Migration(migrations.Migration):
@@ -90,5 +55,4 @@ class Migration(migrations.Migration):
             model_name='joinpass',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('agency__isnull', True), ('site__isnull', False)), models.Q(('agency__isnull', False), ('site__isnull', True)), _connector='OR'), name='joinpass_site_or_agency'),
         ),
-        migrations.RunPython(issue_agency_passes, drop_agency_passes, elidable=True),
     ]

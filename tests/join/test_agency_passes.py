@@ -11,17 +11,20 @@ import subprocess
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from districts.models import Agency, Staff
 from join import services
 from join.links import agency_marker, join_path, join_url, short_path
 from join.models import Attendance, JoinPass
+from meetings.backends.base import Participant
+from meetings.models import MediaServer
 from meetings.services.scheduling import meeting_cancel, meeting_update
 from notifications.models import Notification
 from notifications.services import notifications_deliver
-from tests.factories.meetings import site
+from tests.factories.meetings import MediaServerFactory, site
 from tests.notifications.conftest import calendar_of, smtp, text_of  # noqa: F401 - `smtp` is a fixture
 from tests.services.janus import JoinRefused, RawParticipant
 
@@ -193,6 +196,50 @@ def test_on_a_real_janus_the_agencys_token_opens_the_room_and_its_attendance_is_
     with pytest.raises(JoinRefused, match="403"):
         RawParticipant(janus, room.number, display="x", pin=room.pin, token=join_pass.media_token).join()
     assert pass_of(meeting, MUEANG).media_token in janus.tokens()
+
+
+def test_on_jitsi_the_agencys_link_redirects_with_its_own_identity_and_no_moderator_right(
+    client, schedule, monkeypatch
+):
+    import jwt
+
+    monkeypatch.setenv("JITSI_TEST_APP_SECRET", "s" * 40)
+    MediaServerFactory.create(
+        name="jitsi", kind=MediaServer.Kind.JITSI, url="https://meet.example.go.th", secret_env="JITSI_TEST",
+        options={"app_id": "prachum"},
+    )
+    agency = new_agency()
+    meeting = invite(schedule, schedule(), agency)
+    response = client.get(join_path(agency_pass_of(meeting, agency).token))
+    assert response.status_code == 302
+    claims = jwt.decode(response["Location"].split("jwt=")[1], "s" * 40, algorithms=["HS256"],
+                        options={"verify_aud": False})
+    assert claims["context"]["user"]["name"] == agency_marker(agency)
+    assert "moderator" not in claims["context"]["user"]
+    assert claims["context"]["user"]["id"] == services.agency_user_id(agency.pk)
+    assert claims["exp"] == int((meeting.end + timedelta(minutes=10)).timestamp())
+    # Its occupant counts for the agency (Prosody reports the identity signed into the token).
+    present = [Participant(id="7", display="ใครก็ได้", holder=services.agency_user_id(agency.pk))]
+    services.attendance_record(meeting_id=meeting.pk, present=present, now=meeting.start)
+    assert Attendance.objects.get(meeting=meeting).agency == agency
+
+
+def test_the_control_centre_lists_the_agencies_in_the_same_number_of_queries(
+    login, fake_server, schedule, django_assert_num_queries
+):
+    meeting = schedule(sites=(MUEANG,))
+    scheduler = login(Staff.Role.SCHEDULER, HALL)
+    url = reverse("join:control-board")
+    scheduler.get(url)  # the session's first reads
+    invite(schedule, meeting, new_agency())
+    with CaptureQueriesContext(connection) as one:
+        first = scheduler.get(url).content.decode()
+    invite(schedule, meeting, *[new_agency(name=f"ส่วนราชการที่ {n}", email=f"a{n}@example.go.th") for n in range(3)])
+    with django_assert_num_queries(len(one.captured_queries)):
+        page = scheduler.get(url).content.decode()
+    assert first.count("data-agency=") == 1
+    assert page.count("data-agency=") == 3
+    assert 'data-state="not_yet"' in page
 
 
 def test_the_agencys_pass_has_its_window_as_a_sites(client, fake_server, schedule):
