@@ -146,7 +146,10 @@ def test_cancelled_and_started_occurrences_are_never_changed(songkran, scheduler
     after = snapshot(songkran)
     assert after[6] == before[6]
     assert [after[n] for n in (1, 2, 3)] == [before[n] for n in (1, 2, 3)]
-    # Editing an occurrence that has ended is refused.
+    # Editing an occurrence that is over is refused, whether or not it was marked ended.
+    with pytest.raises(ValidationError) as caught:
+        series_update(meeting=occurrences(songkran)[2], scope="one", title="เรื่องใหม่", by=scheduler)
+    assert caught.value.message_dict["status"][0].startswith("การประชุมนี้จบไปแล้วเมื่อ 13 เม.ย. 2569 10:00 น.")
     third = occurrences(songkran)[3]
     Meeting.objects.filter(pk=third.pk).update(status=Meeting.Status.ENDED)
     with pytest.raises(ValidationError) as caught:

@@ -207,7 +207,13 @@ def _targets(*, meeting: Meeting, scope: str, now: datetime) -> list[Meeting]:
                          "หรือ “all” (ทุกครั้งที่ยังไม่ถึงเวลา)")]}
         )
     if scope == Scope.ONE:
-        return [_locked(meeting)]
+        locked = _locked(meeting)
+        if locked.end <= now:
+            raise ValidationError(
+                {"status": [_("การประชุมนี้จบไปแล้วเมื่อ %(end)s: แก้ไขไม่ได้ นัดหมายใหม่แทน")
+                            % {"end": date_text(locked.end, with_time=True)}]}
+            )
+        return [locked]
     _occurrence(meeting)
     occurrences = (
         Meeting.objects.select_for_update(of=("self",))
