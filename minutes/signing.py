@@ -129,10 +129,14 @@ def sign_pdf(pdf: bytes, *, province_code: str = "", reason: str = "", location:
         location=location or None, md_algorithm="sha256",
     )
     output = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        writer = writer_class(io.BytesIO(pdf), strict=False)
-        signers.sign_pdf(writer, metadata, signer=signer, output=output)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            writer = writer_class(io.BytesIO(pdf), strict=False)
+            signers.sign_pdf(writer, metadata, signer=signer, output=output)
+    except Exception as error:  # only the kind of error: its text could quote the material
+        raise SigningFailed(f"the PDF could not be signed ({type(error).__name__}): check the certificate and key "
+                            f"named by {PREFIX}CERT/{PREFIX}KEY or {PREFIX}PKCS12") from error
     return output.getvalue(), signer.signing_cert.subject.human_friendly[:300]
 
 
