@@ -187,3 +187,23 @@ def test_vote_by_person_needs_a_person_present_on_the_roll(schedule):
     assert result.voters == ((f"นายก ({mueang.site.name})", "เห็นชอบ"),)
     assert result.quorum == 2
     assert not result.quorum_met
+
+
+def test_an_invited_agency_records_its_roll_and_does_not_vote(schedule, django_capture_on_commit_callbacks):
+    from districts.models import Agency
+    from meetings.services.scheduling import meeting_update
+
+    meeting = schedule(sites=(MUEANG,))
+    agency = Agency.objects.create(province=meeting.host_site.province, name="สำนักงานสาธารณสุขจังหวัดอุดรธานี",
+                                   email="ssj@example.go.th")
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_update(meeting=meeting, agencies=[agency], by=schedule.scheduler)
+    agency_pass = JoinPass.objects.get(meeting=meeting, agency=agency, revoked_at__isnull=True)
+    services.roll_entry_record(join_pass=agency_pass, name="นายแพทย์สาธารณสุขจังหวัด", position="นพ.สสจ.",
+                               role="participant")
+    roll = selectors.meeting_roll(meeting=meeting)
+    assert [site_roll.holder for site_roll in roll][-1] == agency.name  # host first, agencies last
+    assert roll[-1].present[0].role == "participant"
+    assert [p.name for p in selectors.usual_people(join_pass=agency_pass)] == ["นายแพทย์สาธารณสุขจังหวัด"]
+    vote = services.vote_open(meeting=meeting, agenda_item=4)
+    refused(lambda: services.vote_cast(vote=vote, join_pass=agency_pass, choice="approve"), says="ไม่มีสิทธิ์ลงมติ")
