@@ -95,6 +95,15 @@ def test_chair_opens_and_closes_a_vote_from_the_meeting_page(client, schedule):
     client.post(reverse("proceedings:vote-close", kwargs={"pk": meeting.pk, "vote_id": vote.pk}))
     vote.refresh_from_db()
     assert vote.status == "closed"
+    # The control centre links to the same view on a page of its own, where the chair may record for a site.
+    board = client.get(reverse("join:control-board")).content.decode()
+    assert reverse("proceedings:chair", kwargs={"pk": meeting.pk}) in board
+    page = client.get(reverse("proceedings:chair", kwargs={"pk": meeting.pk}))
+    assert page.status_code == 200
+    on_behalf = reverse("proceedings:site-roll", kwargs={"pk": meeting.pk, "code": MUEANG})
+    assert on_behalf in client.get(reverse("proceedings:chair-live", kwargs={"pk": meeting.pk})).content.decode()
+    assert client.post(on_behalf, {"name": "ผู้แทนอำเภอเมือง", "role": "attendee"}).status_code == 302
+    assert RollEntry.objects.get(name="ผู้แทนอำเภอเมือง").recorded_by == schedule.scheduler
 
 
 def test_opening_a_vote_when_the_meeting_is_not_under_way_says_why(client, schedule):
