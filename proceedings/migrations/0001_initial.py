@@ -117,7 +117,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'รายชื่อผู้มาประชุม',
                 'verbose_name_plural': 'รายชื่อผู้มาประชุม',
-                'ordering': ['meeting', 'join_pass', 'pk'],
+                'ordering': ['meeting', 'join_pass_id', 'pk'],
                 'indexes': [models.Index(fields=['meeting', 'join_pass'], name='rollentry_meeting_pass_idx')],
                 'constraints': [models.UniqueConstraint(fields=('join_pass', 'name'), name='rollentry_person_once_per_pass'), models.CheckConstraint(condition=models.Q(('role', 'absent'), ('reason', ''), _connector='OR'), name='rollentry_reason_only_when_absent'), models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='rollentry_name_not_empty')],
             },
