@@ -13,7 +13,7 @@ from django import template
 from foundation import thaidate
 from foundation.thaidate import BANGKOK, BE_OFFSET
 
-from ..services.scheduling.checks import _english, date_text, site_label
+from ..services.scheduling.checks import date_text, in_english, site_label
 
 register = template.Library()
 
@@ -30,7 +30,7 @@ def day_long(value: date | datetime | None) -> str:
     """`27 กุมภาพันธ์ 2561` / `27 February 2018 (B.E. 2561)`."""
     if not isinstance(value, date):
         return ""
-    if not _english():
+    if not in_english():
         return thaidate.format_be_long(value)
     local = _local(value)
     return f"{local.day} {ENGLISH_MONTHS_LONG[local.month - 1]} {local.year} (B.E. {local.year + BE_OFFSET})"
@@ -50,7 +50,7 @@ def hours(start: datetime | None, end: datetime | None) -> str:
     if not isinstance(start, datetime) or not isinstance(end, datetime):
         return ""
     text = f"{_local(start):%H:%M}–{_local(end):%H:%M}"
-    return text if _english() else f"{text} น."
+    return text if in_english() else f"{text} น."
 
 
 @register.filter
@@ -64,4 +64,4 @@ def full_site_name(site) -> str:
     """The site's own name on a Thai page (ที่ทำการปกครองอำเภอนายูง); its English label on an English one."""
     if site is None:
         return ""
-    return site_label(site) if _english() else site.name
+    return site_label(site) if in_english() else site.name

@@ -35,14 +35,14 @@ EXCLUSION_CONSTRAINT = "participation_site_not_double_booked"
 ENGLISH_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def _english() -> bool:
+def in_english() -> bool:
     return (get_language() or "").startswith("en")
 
 
 def site_label(site: Site) -> str:
     """How people name a site in a sentence: อำเภอนายูง, or the hall's own name (in English: Na Yung District,
     Udon Thani Provincial Hall)."""
-    if _english():
+    if in_english():
         if site.district_id:
             return f"{site.district.name_en} District"
         return f"{site.province.name_en} Provincial Hall"
@@ -54,7 +54,7 @@ def site_label(site: Site) -> str:
 def date_text(value: date | datetime, *, with_time: bool = False) -> str:
     """A date in the person's language, its year in BE: `12 เม.ย. 2569` or `12 Apr 2026 (B.E. 2569)`; with_time
     adds the Bangkok time (`09:00 น.` / `09:00`)."""
-    if not _english():
+    if not in_english():
         return format_be_short(value, with_time=with_time)
     local = value.astimezone(BANGKOK) if isinstance(value, datetime) else value
     text = f"{local.day} {ENGLISH_MONTHS[local.month - 1]} {local.year} (B.E. {local.year + BE_OFFSET})"
@@ -160,7 +160,7 @@ def _resolve_sites(*, host_site: Site | int, sites: Iterable[Site | int], user) 
         ]
     other = [found[pk] for pk in ids if found[pk].province_id != province_id and pk != host_id]
     if other:
-        province = (lambda site: site.province.name_en) if _english() else (lambda site: site.province.name_th)
+        province = (lambda site: site.province.name_en) if in_english() else (lambda site: site.province.name_th)
         names = ", ".join(f"{site_label(site)} ({province(site)})" for site in other)
         errors.setdefault("sites", []).append(
             _("%(sites)s อยู่นอกจังหวัดของท่าน: เชิญได้เฉพาะสถานที่ในจังหวัดเดียวกัน") % {"sites": names}
