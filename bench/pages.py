@@ -29,16 +29,20 @@ In-process (Django's test Client, this process, nothing else running):
 - `bare_ms`: the bare view (bench/pages_urls.py: the whole middleware stack and a fixed body), for reference.
 
 Under load: gunicorn (sync workers, 2 x cores + 1 unless --workers, CACHE_URL on the Redis started here) serves
-the three targets, driven by wrk (Debian) on loopback at --connections clients: `bare`, `clerk` (the 76 clerks'
-pages in turn, each with its session and CSRF cookies) and `join` (the open passes in turn). Each target runs
+the targets, driven by wrk (Debian) on loopback at --connections clients: `bare`, `clerk` (the 76 clerks'
+pages in turn, each with its session and CSRF cookies, rendered every time), `clerk_revisit` (the same pages, each
+asked with the ETag its first visit gave, as a browser that kept the page revalidates it: 304 while nothing on it
+changed; join/clerk_page_etag.py) and `join` (the open passes in turn). Each target runs
 --repeats times, interleaved (bare, clerk, join, bare, ...), for --duration seconds; the figures are the
 medians, and `*_ratio_paired` the median of each round's page / bare (adjacent runs: the machine's other load
 cancels out).
 
 The last line printed is one JSON object: `clerk_uncached_ms`, `clerk_queries_1`, `clerk_queries_50`,
-`clerk_queries_fixed`, `join_ms`, `bare_ms`; `clerk_rps`, `clerk_p50_ms`, `clerk_p99_ms`, `join_rps`,
+`clerk_queries_fixed`, `join_ms`, `bare_ms`; `clerk_rps`, `clerk_p50_ms`, `clerk_p99_ms`, the same for
+`clerk_revisit_*`, `join_rps`,
 `join_p50_ms`, `join_p99_ms`, `bare_rps`, `bare_p50_ms`, `bare_p99_ms` and the ratios to bare; the goals
-(`goal_clerk_uncached_ms`: 15, `goal_p99_ms`: 250 for both pages, the clerk's queries fixed) and `goals_met`;
+(`goal_clerk_uncached_ms`: 15, `goal_p99_ms`: 250 for the pages and the revisits, the clerk's queries fixed)
+and `goals_met`;
 then the diagnostics: each page's SQL and Python milliseconds, writes (none expected), every wrk run, and the
 machine's load average before the in-process block, before and after the runs (the last counts the runs' own
 processes; a high figure before means other work shared the machine and the figures are not comparable).
@@ -485,6 +489,7 @@ function init(args)
   for i, target in ipairs(targets) do
     local headers = {}
     if target[2] ~= "" then headers["Cookie"] = target[2] end
+    if target[3] ~= "" then headers["If-None-Match"] = target[3] end
     prepared[i] = wrk.format("GET", target[1], headers)
   end
 end
@@ -510,11 +515,16 @@ class Run:
     socket_errors: dict[str, int]
 
 
-def wrk_script(path: Path, targets: list[tuple[str, str]]) -> Path:
+def wrk_script(path: Path, targets: list[tuple[str, str]], etags: dict[str, str] | None = None) -> Path:
+    """A wrk script asking for `targets` (path, cookie) in turn; with `etags` (path -> ETag), as a browser that
+    kept each page revalidates it (If-None-Match)."""
+    etags = etags or {}
     for url_path, cookie in targets:
         if not re.fullmatch(r"[A-Za-z0-9/_\-.]+", url_path) or not re.fullmatch(r"[A-Za-z0-9=_\-; ]*", cookie):
             raise ValueError(f"unexpected characters for the Lua script: {url_path!r} {cookie!r}")
-    rows = ", ".join(f'{{"{p}", "{c}"}}' for p, c in targets)
+        if not re.fullmatch(r'("[0-9a-f-]+")?', etags.get(url_path, "")):
+            raise ValueError(f"unexpected ETag: {etags[url_path]!r}")
+    rows = ", ".join(f'{{"{p}", "{c}", [[{etags.get(p, "")}]]}}' for p, c in targets)
     path.write_text(LUA % {"targets": rows, "cap": REQUESTS_CAP_PER_THREAD})
     return path
 
@@ -594,6 +604,20 @@ def check_targets(base_url: str, data: Dataset, cookie_name: str, every: int = 1
         answer = requests.get(base_url + path, timeout=30, allow_redirects=False)
         if answer.status_code != 200 or 'id="call-config"' not in answer.text:
             raise RuntimeError(f"join page {path}: {answer.status_code} {answer.text[:300]}")
+
+
+def page_etags(base_url: str, targets: list[tuple[str, str]]) -> dict[str, str]:
+    """Each clerk's page visited once with their cookies, as in the morning: path -> the ETag their browser keeps.
+    Checked: the revisit with it is a 304 (nothing changed in between)."""
+    etags = {}
+    for path, cookie in targets:
+        answer = requests.get(base_url + path, headers={"Cookie": cookie}, timeout=60, allow_redirects=False)
+        etags[path] = answer.headers.get("ETag", "")
+        again = requests.get(base_url + path, headers={"Cookie": cookie, "If-None-Match": etags[path]}, timeout=60,
+                             allow_redirects=False)
+        if answer.status_code != 200 or again.status_code != 304:
+            raise RuntimeError(f"clerk page {path}: {answer.status_code}, then {again.status_code} (want 200, 304)")
+    return etags
 
 
 # --- in-process --------------------------------------------------------------------------------------------
@@ -757,9 +781,11 @@ def drive(args: argparse.Namespace, data: Dataset, gunicorn: Gunicorn, workdir: 
     def cookies(session: str) -> str:  # what a clerk's browser sends on the daily visit
         return f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={_csrf_secret()}"
 
+    clerks = [(path, cookies(session)) for path, session in data.clerk_paths]
     scripts = {
         "bare": wrk_script(workdir / "bare.lua", [("/bench/bare", "")]),
-        "clerk": wrk_script(workdir / "clerk.lua", [(p, cookies(s)) for p, s in data.clerk_paths]),
+        "clerk": wrk_script(workdir / "clerk.lua", clerks),
+        "clerk_revisit": wrk_script(workdir / "clerk_revisit.lua", clerks, etags=page_etags(gunicorn.base_url, clerks)),
         "join": wrk_script(workdir / "join.lua", [(p, "") for p in data.join_paths]),
     }
     common = {"base_url": gunicorn.base_url, "connections": args.connections, "threads": args.threads}
@@ -816,6 +842,7 @@ def report(*, args: argparse.Namespace, data: Dataset, listed: list[int], local:
         "clerk_uncached_ms": clerk_ms <= GOAL_CLERK_UNCACHED_MS,
         "clerk_queries_fixed": queries_1 == queries_50,
         "clerk_p99_ms": p99["clerk"] < GOAL_P99_MS,
+        "clerk_revisit_p99_ms": p99["clerk_revisit"] < GOAL_P99_MS,
         "join_p99_ms": p99["join"] < GOAL_P99_MS,
     }
     return {
@@ -828,6 +855,10 @@ def report(*, args: argparse.Namespace, data: Dataset, listed: list[int], local:
         "clerk_rps": round(rps["clerk"], 1),
         "clerk_p50_ms": round(p50["clerk"], 2),
         "clerk_p99_ms": round(p99["clerk"], 2),
+        # the same clerks' browsers revalidating the page they kept (If-None-Match): 304 while nothing changed
+        "clerk_revisit_rps": round(rps["clerk_revisit"], 1),
+        "clerk_revisit_p50_ms": round(p50["clerk_revisit"], 2),
+        "clerk_revisit_p99_ms": round(p99["clerk_revisit"], 2),
         "join_rps": round(rps["join"], 1),
         "join_p50_ms": round(p50["join"], 2),
         "join_p99_ms": round(p99["join"], 2),
@@ -848,7 +879,7 @@ def report(*, args: argparse.Namespace, data: Dataset, listed: list[int], local:
         "rps_needed_for_goal_p99": round(args.connections * 1000 / GOAL_P99_MS, 1),
         "in_process": local,
         "runs": {t: [[round(r.rps, 1), round(r.p50_ms, 2), round(r.p99_ms, 2)] for r in rs] for t, rs in runs.items()},
-        "runs_format": "[rps, p50_ms, p99_ms] per run, interleaved bare, clerk, join",
+        "runs_format": "[rps, p50_ms, p99_ms] per run, interleaved bare, clerk, clerk_revisit, join",
         "non_2xx_3xx": {t: sum(r.non_2xx_3xx for r in rs) for t, rs in runs.items()},
         "socket_errors": {t: [r.socket_errors for r in rs] for t, rs in runs.items()},
         "quick": args.quick,
@@ -874,6 +905,7 @@ def report(*, args: argparse.Namespace, data: Dataset, listed: list[int], local:
             "bare": "GET /bench/bare (bench/pages_urls.py), no cookie",
             "clerk": f"GET /sites/<district code>/ of {len(data.clerk_paths)} clerks in turn, with their session "
                      "and CSRF cookies",
+            "clerk_revisit": "the same, each with the ETag of its page (If-None-Match), as a browser that kept it",
             "join": f"GET {data.join_paths[0].rsplit('/', 2)[0]}/<token>/ of the open meetings' passes in turn, "
                     "no login",
         },

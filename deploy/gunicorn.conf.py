@@ -22,7 +22,8 @@ from gunicorn.glogging import Logger
 # A link's token is the capability itself: the log keeps the page, never the token ("/j/<token>/" -> "/j/…/").
 # The same pages as foundation/log_filters.py (this file is read before Django, so it does not import it).
 CAPABILITY_IN_PATH = re.compile(
-    r"(/j/|/k/|/meetings/join/p/|/meetings/join/feed/|/meetings/join/test/|/meetings/jitsi/reservations/)[^/?.\s]+"
+    r"(/j/|/k/|/meetings/join/p/|/meetings/join/feed/|/meetings/join/test/|/meetings/jitsi/reservations/"
+    r"|/proceedings/p/|/recordings/p/)[^/?.\s]+"
 )
 # The short form's box sends its 12 digits in the query (/k/?code=...).
 CODE_IN_QUERY = re.compile(r"(^|&)(code=)[^&]*")

@@ -270,7 +270,7 @@ def test_gunicorn_writes_one_json_access_record_per_request(stack, browser):
 def test_no_log_holds_a_capability_token(stack, browser):
     """Requests that carry tokens (a join link, its QR code, a calendar feed, a test call, the Jitsi reservation API,
     and a Referer from the join page) go through nginx to gunicorn and Django; none of the three logs keeps one."""
-    tokens = [secrets.token_urlsafe(32) for _ in range(5)]
+    tokens = [secrets.token_urlsafe(32) for _ in range(7)]
     short_code = f"{secrets.randbelow(10**12):012d}"
     tokens.append(short_code)
     paths = [
@@ -280,6 +280,8 @@ def test_no_log_holds_a_capability_token(stack, browser):
         f"/meetings/join/feed/{tokens[2]}.ics",
         f"/meetings/join/test/{tokens[3]}/",
         f"/meetings/jitsi/reservations/{tokens[4]}/conference",
+        f"/proceedings/p/{tokens[5]}/panel/",  # the join page's roll-call and votes panel, polled
+        f"/recordings/p/{tokens[6]}/state/",  # the join page's "recording" sign, polled
     ]
     referer = f"{stack.https}/j/{tokens[0]}/"
     for path in paths:
