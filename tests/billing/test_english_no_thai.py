@@ -7,6 +7,8 @@ filter's choices, the payment message)."""
 import re
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from districts.models import District, Province, Site, Staff
 from tests.billing.test_english_pages import PAGES, in_english, page
@@ -15,6 +17,14 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db]  # PostgreSQL
 
 THAI = re.compile(r"[\u0e00-\u0e7f][\u0e00-\u0e7f \-.,:“”()0-9]*")
 MAIN = re.compile(r"<main\b.*?</main>", re.DOTALL)
+
+
+@pytest.fixture(autouse=True)
+def _thai_after():
+    """LocaleMiddleware leaves the last request's language active in the thread: English must not leak into the
+    next test (whose service calls would then speak English)."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def leftovers(html: str) -> list[str]:

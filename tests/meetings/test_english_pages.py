@@ -12,6 +12,7 @@ from datetime import date, time
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
@@ -24,6 +25,14 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db]  # PostgreSQL
 
 THAI = re.compile(r"[\u0e00-\u0e7f][\u0e00-\u0e7f \-.,:“”()0-9]*")
 MAIN = re.compile(r"<main\b.*?</main>", re.DOTALL)
+
+
+@pytest.fixture(autouse=True)
+def _thai_after():
+    """LocaleMiddleware leaves the last request's language active in the thread: English must not leak into the
+    next test (whose service calls would then speak English)."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def leftovers(html: str) -> list[str]:

@@ -31,6 +31,12 @@ TITLE = "ประชุมศูนย์ปฏิบัติการคว�
 THAI = re.compile(r"[\u0e00-\u0e7f]")
 
 
+
+@pytest.fixture(autouse=True)
+def _in_thai():
+    """The refusals below are asserted in Thai, the default: whatever language an earlier test left active."""
+    with translation.override("th"):
+        yield
 @pytest.fixture
 def songkran(scheduler, fake_server, django_capture_on_commit_callbacks):
     """A daily series 12–18 Apr 2569, 09:00–10:00, the hall with Mueang (a clerk with an email there), scheduled on
