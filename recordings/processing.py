@@ -53,15 +53,12 @@ class Stream:
 
 @dataclass
 class Publisher:
-    """One site's streams from one recording run (Janus names them by participant id and start time)."""
+    """One site's streams (Janus names each by the participant's id and the time its recorder was made). A site
+    that leaves and comes back is a new participant (a new id): a file of its own."""
 
     user: str
     started_us: int
     streams: list[Stream] = field(default_factory=list)
-
-    @property
-    def key(self) -> str:
-        return f"{self.user}-{self.started_us}"
 
 
 @dataclass(frozen=True)
@@ -90,15 +87,15 @@ def read_header(path: Path) -> dict:
 def publishers_in(raw_dir: Path) -> list[Publisher]:
     """The publishers whose streams Janus wrote into `raw_dir`, earliest first. Empty or unreadable files (a
     stream that never sent a packet) are left out."""
-    found: dict[tuple[str, str], Publisher] = {}
+    found: dict[str, Publisher] = {}
     for path in sorted(raw_dir.glob("*.mjr")):
         match = STREAM_NAME.match(path.name)
         if not match or path.stat().st_size <= 64:
             continue
         header = read_header(path)
         started = int(header.get("u") or header.get("s") or match["time"])
-        publisher = found.setdefault((match["user"], match["time"]), Publisher(user=match["user"],
-                                                                                started_us=started))
+        # One publisher's streams carry the times their recorders were made (microseconds apart): by participant.
+        publisher = found.setdefault(match["user"], Publisher(user=match["user"], started_us=started))
         publisher.started_us = min(publisher.started_us, started)
         publisher.streams.append(Stream(path=path, kind=match["kind"], codec=str(header.get("c", "")),
                                         started_us=started))
@@ -163,12 +160,13 @@ def process(raw_dir: Path, out_dir: Path, *, names: dict[str, str] | None = None
     used: set[str] = set()
     for index, publisher in enumerate(publishers, start=1):
         video = audio = None
-        for stream in publisher.streams:
-            extracted = _extract(stream, work)
+        # The first audio and the first video stream (a re-published stream of the same participant is rare: the
+        # join page replaces tracks in place, e.g. for screen sharing, which keeps one recorder per stream).
+        for stream in sorted(publisher.streams, key=lambda s: s.started_us):
             if stream.kind == "video" and video is None:
-                video = extracted
+                video = _extract(stream, work)
             elif stream.kind == "audio" and audio is None:
-                audio = extracted
+                audio = _extract(stream, work)
         stem = re.sub(r"[^A-Za-z0-9_.-]", "_", names.get(publisher.user, "") or f"site-{publisher.user}")
         if stem in used:
             stem = f"{stem}-{index}"

@@ -120,9 +120,10 @@ def write_meeting(rec_dir: Path, *, room: int, sites: int, seconds: float, start
     for index in range(sites):
         created = start_us + int(index * stagger_seconds * 1_000_000)
         length = seconds - index * stagger_seconds
-        stem = f"videoroom-{room}-user-{1000 + index}-{created}"
-        audio = rec_dir / f"{stem}-audio-0.mjr"
-        video = rec_dir / f"{stem}-video-1.mjr"
+        # Janus names each stream by the time its recorder was made: the video's a little after the audio's.
+        stem = f"videoroom-{room}-user-{1000 + index}"
+        audio = rec_dir / f"{stem}-{created}-audio-0.mjr"
+        video = rec_dir / f"{stem}-{created + 674}-video-1.mjr"
         write_audio(audio, seconds=length, created_us=created, frequency=300 + 200 * index)
         write_video(video, seconds=length, created_us=created,
                     pattern=("testsrc2", "smptebars", "rgbtestsrc")[index % 3])
