@@ -197,6 +197,7 @@ def _mix(tracks: list[tuple[float, Path | None, Path | None, float]], target: Pa
     """Audio of all (amix), video of all in a grid (xstack) at MIX_FPS; each placed at its offset."""
     total = max(offset + duration for offset, _v, _a, duration in tracks)
     inputs: list[str] = []
+    inputs_of: list[Path] = []
     filters: list[str] = []
     videos: list[str] = []
     audios: list[str] = []
@@ -206,8 +207,11 @@ def _mix(tracks: list[tuple[float, Path | None, Path | None, float]], target: Pa
     height = (width * TILE[1] // TILE[0]) // 2 * 2
     for offset, video, audio, _duration in tracks:
         if video is not None:
-            number = len(inputs) // 2
-            inputs += ["-i", str(video)]
+            number = len(inputs_of)
+            # The grid's tiles are small: decode without VP8's loop filter (about a third less decoding work, no
+            # visible loss once scaled down).
+            inputs += ["-skip_loop_filter", "all", "-i", str(video)]
+            inputs_of.append(video)
             label = f"v{len(videos)}"
             filters.append(
                 f"[{number}:v]fps={MIX_FPS},scale={width}:{height}:force_original_aspect_ratio=decrease,"
@@ -217,8 +221,9 @@ def _mix(tracks: list[tuple[float, Path | None, Path | None, float]], target: Pa
             )
             videos.append(label)
         if audio is not None:
-            number = len(inputs) // 2
+            number = len(inputs_of)
             inputs += ["-i", str(audio)]
+            inputs_of.append(audio)
             label = f"a{len(audios)}"
             delay = int(offset * 1000)
             filters.append(f"[{number}:a]aresample=48000,adelay={delay}:all=1[{label}]")

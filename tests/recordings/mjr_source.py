@@ -67,20 +67,26 @@ def _ogg_packets(path: Path):
 
 
 def write_video(path: Path, *, seconds: float, created_us: int, fps: int = 15, size: str = "320x240",
-                pattern: str = "testsrc2") -> None:
+                pattern: str = "testsrc2", loop_seconds: float = 0, bitrate: str = "300k") -> None:
+    """`loop_seconds`: encode only that much (a whole number of 5-second key-frame intervals) and replay it, with
+    RTP times and sequence numbers running on, for the rest: a long meeting's file without encoding all of it."""
+    encoded = min(seconds, loop_seconds) if loop_seconds else seconds
     with tempfile.TemporaryDirectory(prefix="prachum-mjr-") as tmp:
         ivf = Path(tmp) / "v.ivf"
         subprocess.run(
             ["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", f"{pattern}=size={size}:rate={fps}",
-             "-t", str(seconds), "-pix_fmt", "yuv420p", "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8",
-             "-b:v", "300k", "-g", str(fps * 5), "-threads", "1", str(ivf)],
+             "-t", str(encoded), "-pix_fmt", "yuv420p", "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8",
+             "-b:v", bitrate, "-g", str(fps * 5), "-threads", "1", str(ivf)],
             check=True,
         )
         ssrc, seq = random.getrandbits(32), random.getrandbits(16)
         ts0 = random.getrandbits(31)
         with path.open("wb") as out:
             out.write(_header("v", "vp8", created_us))
-            for index, (_pts, frame) in enumerate(_ivf_frames(ivf)):
+            frames = [frame for _pts, frame in _ivf_frames(ivf)]
+            total = int(seconds * fps)
+            for index in range(total):
+                frame = frames[index % len(frames)]
                 ts = ts0 + index * 90000 // fps
                 ms = index * 1000 // fps
                 chunks = [frame[i:i + MAX_PAYLOAD] for i in range(0, len(frame), MAX_PAYLOAD)] or [b""]
@@ -92,12 +98,13 @@ def write_video(path: Path, *, seconds: float, created_us: int, fps: int = 15, s
                     seq += 1
 
 
-def write_audio(path: Path, *, seconds: float, created_us: int, frequency: int = 440) -> None:
+def write_audio(path: Path, *, seconds: float, created_us: int, frequency: int = 440, loop_seconds: float = 0) -> None:
+    encoded = min(seconds, loop_seconds) if loop_seconds else seconds
     with tempfile.TemporaryDirectory(prefix="prachum-mjr-") as tmp:
         ogg = Path(tmp) / "a.ogg"
         subprocess.run(
             ["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i",
-             f"sine=frequency={frequency}:sample_rate=48000", "-t", str(seconds), "-ac", "1", "-c:a", "libopus",
+             f"sine=frequency={frequency}:sample_rate=48000", "-t", str(encoded), "-ac", "1", "-c:a", "libopus",
              "-b:a", "24k", "-frame_duration", "20", "-application", "voip", str(ogg)],
             check=True,
         )
@@ -105,13 +112,16 @@ def write_audio(path: Path, *, seconds: float, created_us: int, frequency: int =
         ts0 = random.getrandbits(31)
         with path.open("wb") as out:
             out.write(_header("a", "opus", created_us))
-            for index, packet in enumerate(_ogg_packets(ogg)):
+            packets = list(_ogg_packets(ogg))
+            for index in range(int(seconds * 50)):  # 20 ms each
+                packet = packets[index % len(packets)]
                 out.write(_frame(index * 20, _rtp(pt=111, seq=seq + index, ts=ts0 + index * 960, ssrc=ssrc,
                                                   marker=index == 0, payload=packet)))
 
 
 def write_meeting(rec_dir: Path, *, room: int, sites: int, seconds: float, start_us: int = 1_765_000_000_000_000,
-                  stagger_seconds: float = 1.0) -> list[Path]:
+                  stagger_seconds: float = 1.0, loop_seconds: float = 0, fps: int = 15, size: str = "320x240",
+                  bitrate: str = "300k") -> list[Path]:
     """The raw files of a meeting of `sites` publishers as Janus names them
     (`videoroom-<room>-user-<id>-<time>-audio-0.mjr` and `...-video-1.mjr`), each site joining
     `stagger_seconds` after the one before. Returns the files written."""
@@ -124,8 +134,8 @@ def write_meeting(rec_dir: Path, *, room: int, sites: int, seconds: float, start
         stem = f"videoroom-{room}-user-{1000 + index}"
         audio = rec_dir / f"{stem}-{created}-audio-0.mjr"
         video = rec_dir / f"{stem}-{created + 674}-video-1.mjr"
-        write_audio(audio, seconds=length, created_us=created, frequency=300 + 200 * index)
-        write_video(video, seconds=length, created_us=created,
-                    pattern=("testsrc2", "smptebars", "rgbtestsrc")[index % 3])
+        write_audio(audio, seconds=length, created_us=created, frequency=300 + 200 * index, loop_seconds=loop_seconds)
+        write_video(video, seconds=length, created_us=created + 674, fps=fps, size=size, bitrate=bitrate,
+                    pattern=("testsrc2", "smptebars", "rgbtestsrc")[index % 3], loop_seconds=loop_seconds)
         written += [audio, video]
     return written
