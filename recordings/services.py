@@ -351,12 +351,19 @@ def recordings_sweep(*, now=None) -> dict[str, int]:
 
 
 def _note_participants(*, recording_id: int) -> int:
-    """Who is in the room now (a site that joined after the recording began), kept on the row."""
+    """Who is in the room now (a site that joined after the recording began), kept on the row; and the room still
+    records: a Janus that restarted re-created the room (the rooms sweep) without its recording, switched on again
+    here."""
     recording = MeetingRecording.objects.select_related("meeting").get(pk=recording_id)
     try:
-        room, backend, _spec = _room_and_backend(recording.meeting)
+        room, backend, spec = _room_and_backend(recording.meeting)
     except ValidationError:
         return 0
+    checker = getattr(backend, "room_recording", None)
+    if checker is not None and checker(room.number) is False:
+        logger.warning("recording of meeting %s: the room no longer records; switching it on again",
+                       recording.meeting_id)
+        backend.set_recording(spec, record=True, rec_dir=janus_dir(recording))
     seen = _participants(backend, room)
     with transaction.atomic():
         locked = MeetingRecording.objects.select_for_update().get(pk=recording_id)

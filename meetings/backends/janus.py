@@ -239,6 +239,15 @@ class JanusBackend(MediaBackend):
             request["secret"] = spec.secret
         self._videoroom(request)
 
+    def room_recording(self, room_id: int) -> bool | None:
+        """Whether the room records now (`list` with the admin_key); None when it cannot be told (no admin_key)
+        or the room does not exist (a restarted Janus forgets its rooms, and so their recording)."""
+        if not self.admin_key:
+            return None
+        rooms = self._videoroom({"request": "list", "admin_key": self.admin_key}).get("list", [])
+        room = next((r for r in rooms if r.get("room") == check_room_id(room_id)), None)
+        return None if room is None else bool(room.get("record"))
+
     def join_target(
         self, spec: RoomSpec, *, display: str, moderator: bool, user_id: str = "", expires: datetime | None = None,
         token: str = "",

@@ -84,3 +84,17 @@ def test_starting_again_after_a_stop_is_refused_in_thai(meeting, client):
     stop = client.post(f"/api/meetings/{meeting.pk}/recording/stop/")
     assert stop.status_code == 400
     assert stop.json()["non_field_errors"] == ["ไม่ได้กำลังบันทึกอยู่: ไม่มีอะไรให้หยุด"]
+
+
+def test_the_sweep_switches_the_recording_on_again_when_the_room_lost_it(janus, meeting):
+    """A restarted Janus re-creates its rooms (the rooms sweep) without their recording: the recordings sweep, every
+    minute, sees the room no longer records and switches it on again, into the same rec_dir."""
+    scheduler = StaffFactory.create(role=Staff.Role.SCHEDULER, site_code="41").user
+    recording = services.recording_start(meeting=meeting, by=scheduler)
+    number = meeting.room.number
+    janus.admin_message({"request": "enable_recording", "room": number, "secret": meeting.room.secret,
+                         "record": False})
+    assert janus.rooms()[number]["record"] is False
+    services.recordings_sweep()
+    assert janus.rooms()[number]["record"] is True
+    assert janus.rooms()[number]["rec_dir"] == str(services.raw_dir(recording))
