@@ -209,8 +209,35 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5, hour=0, day_of_month=1),
     },
     "billing-exports-sweep": {"task": "billing.exports_sweep", "schedule": crontab(minute="*/5")},
+    # Minutes: approved versions whose signing was lost or waited for a certificate.
+    "minutes-sign-pending": {"task": "minutes.sign_pending", "schedule": crontab(minute="*/10")},
 }
 BILLING_EXPORT_ASYNC_ROWS = env.int("BILLING_EXPORT_ASYNC_ROWS", default=300)  # larger reports render in the background
+
+# --- recordings (issue 17) ---
+# Janus writes a meeting's raw recordings (.mjr) into RECORDINGS_RAW_ROOT/<meeting dir> (RECORDINGS_JANUS_ROOT: the
+# same directory as Janus sees it, when Janus runs elsewhere with it mounted; "" = the same path); the playable
+# files are kept in RECORDINGS_ROOT, outside the web root, and sent only through the permission check (nginx's
+# internal location RECORDINGS_ACCEL_REDIRECT in production, e.g. "/protected-recordings/").
+RECORDINGS_RAW_ROOT = env.path("PRACHUM_RECORDINGS_RAW_ROOT", default=BASE_DIR / "var" / "recordings-raw")
+RECORDINGS_JANUS_ROOT = env("PRACHUM_RECORDINGS_JANUS_ROOT", default="")
+RECORDINGS_ROOT = env.path("PRACHUM_RECORDINGS_ROOT", default=BASE_DIR / "var" / "recordings")
+RECORDINGS_ACCEL_REDIRECT = env("PRACHUM_RECORDINGS_ACCEL_REDIRECT", default="")
+# Days a recording is kept after its meeting ends, per kind of meeting (the province's records policy).
+RECORDINGS_RETENTION_DAYS = {
+    "regular": env.int("PRACHUM_RECORDINGS_RETENTION_REGULAR_DAYS", default=1825),
+    "special": env.int("PRACHUM_RECORDINGS_RETENTION_SPECIAL_DAYS", default=730),
+}
+# Processing: a worker holds a row this long (then the sweep gives it to another), retries after these back-offs.
+RECORDINGS_PROCESSING_LEASE_SECONDS = env.int("PRACHUM_RECORDINGS_LEASE_SECONDS", default=1800)
+RECORDINGS_PROCESSING_BACKOFF = env.list("PRACHUM_RECORDINGS_BACKOFF", cast=int, default=[60, 300, 1800])
+RECORDINGS_STOP_AFTER_END_MINUTES = env.int("PRACHUM_RECORDINGS_STOP_AFTER_END_MINUTES", default=15)
+CELERY_BEAT_SCHEDULE.update({
+    # Recordings left running after their meeting, and processing lost or due again; expired recordings' files.
+    "recordings-sweep": {"task": "recordings.sweep", "schedule": 60.0},
+    "recordings-retention": {"task": "recordings.retention_sweep", "schedule": crontab(minute=30, hour=2)},
+})
+# --- end of recordings (issue 17) ---
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -237,6 +264,23 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "role", "state" or "status" of their own: each choice set gets its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "StaffRoleEnum": "districts.models.Staff.Role",
+        "ParticipationRoleEnum": "meetings.models.Participation.Role",
+        "RollEntryRoleEnum": "proceedings.models.RollEntry.Role",
+        "MediaServerStateEnum": "meetings.models.MediaServer.State",
+        "RoomStateEnum": "meetings.models.Room.State",
+        "NotificationStateEnum": "notifications.models.Notification.State",
+        "MinutesVersionStateEnum": "minutes.models.MinutesVersion.State",
+        "RecordingStateEnum": "recordings.models.MeetingRecording.State",
+        "MeetingStatusEnum": "meetings.models.Meeting.Status",
+        "ChargeStatusEnum": "billing.models.Charge.Status",
+        "ExportStatusEnum": "billing.models.Export.Status",
+        "VoteStatusEnum": "proceedings.models.Vote.Status",
+        "ConnectionStateEnum": ["connected", "left", "not_yet"],  # the control centre's sites and agencies
+        "AttendanceStatusEnum": ["present", "late", "absent"],  # the attendance report's
+    },
 }
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

@@ -48,8 +48,12 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 @pytest.mark.unit  # manage.py in a subprocess on the embedded defaults: no service
-def test_production_passes_check_deploy_with_no_warning():
-    env = _production(CACHE_URL="redis://127.0.0.1:6379/1")
+def test_production_passes_check_deploy_with_no_warning(tmp_path):
+    cert, key = tmp_path / "province.crt", tmp_path / "province.key"  # the province's, to sign approved minutes
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-subj", "/CN=prachum check", "-days", "2"], check=True, capture_output=True)
+    env = _production(CACHE_URL="redis://127.0.0.1:6379/1", PRACHUM_MINUTES_SIGNING_CERT=str(cert),
+                      PRACHUM_MINUTES_SIGNING_KEY=str(key))
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues (0 silenced)" in result.stdout

@@ -373,6 +373,117 @@ def accepted_methods(name: str, pattern: URLPattern) -> set[str]:
     return {method.upper() for method in handlers} - {"HEAD", "OPTIONS"}
 
 
+# join (issue 15, point 7): a pass's own files, from its link alone (what an invited agency prints and adds to its
+# calendar; a site's pass opens them too), while the pass may still be used
+for prefix, ns in (("/meetings/join/p", "join:j"), ("/j", "j")):
+    case(f"{ns}:sheet", "GET", f"{prefix}/{J}/sheet/", everyone(OK))
+    case(f"{ns}:sheet-pdf", "GET", f"{prefix}/{J}/sheet.pdf", everyone(OK))
+    case(f"{ns}:ics", "GET", f"{prefix}/{J}/calendar.ics", everyone(OK))
+
+# --- minutes (issue 16) ---
+# The world's meetings have no minutes yet: the secretary (schedulers and administrators of the meeting's province)
+# may draft them (and opens the minutes page, the approval page of item 2, the meeting page's card); what needs
+# minutes is not found. Clerks read only what was sent to their site (nothing here: 404); finance and operators: 403.
+
+
+def minutes_reader(secretary, *, api: bool = False) -> Rule:
+    def rule(who, place):
+        if who.role is None:
+            return _anon(api)
+        if who.role in (Role.SCHEDULER, Role.ADMINISTRATOR):
+            return secretary if _same_province(who, place) else MISSING
+        return MISSING if who.role == Role.CLERK else DENIED
+
+    return rule
+
+
+MN = f"/minutes/meeting/{M}"
+case("minutes:meeting", "GET", f"{MN}/", minutes_reader(OK))
+case("minutes:draft", "POST", f"{MN}/draft/", scheduling(FOUND))
+case("minutes:edit", "GET", f"{MN}/edit/", scheduling(MISSING))
+case("minutes:edit", "POST", f"{MN}/edit/", scheduling(MISSING), form({"heading": "x"}))
+case("minutes:send", "POST", f"{MN}/send/", scheduling(MISSING))
+case("minutes:correct", "POST", f"{MN}/correct/", scheduling(MISSING), form({"note": "x"}))
+case("minutes:approve", "GET", f"{MN}/approve/", scheduling(OK))
+case("minutes:approve", "POST", f"{MN}/approve/", scheduling(BAD), form({"decision": "as_is", "method": "consensus"}))
+case("minutes:links", "GET", f"{MN}/links/", scheduling(OK))
+case("minutes:version", "GET", f"{MN}/v1/", minutes_reader(MISSING))
+case("minutes:pdf", "GET", f"{MN}/v1.pdf", minutes_reader(MISSING))
+case("minutes:site", "GET", "/minutes/sites/{code}/", joining(OK))
+MA = f"/api/meetings/{M}/minutes"
+case("meeting-minutes", "GET", f"{MA}/", minutes_reader(MISSING, api=True),
+     refused=only({"scheduler": NOT_ALLOWED, "admin": NOT_ALLOWED}, otherwise=DENIED, api=True))
+case("meeting-minutes", "POST", f"{MA}/", scheduling(CREATED, api=True))
+case("meeting-minutes", "PATCH", f"{MA}/", scheduling(MISSING, api=True), json(lambda w, p: {"content": {}}))
+case("meeting-minutes-send", "POST", f"{MA}/send/", scheduling(MISSING, api=True))
+case("meeting-minutes-correct", "POST", f"{MA}/correct/", scheduling(MISSING, api=True),
+     json(lambda w, p: {"note": "x"}))
+case("meeting-minutes-approve", "POST", f"{MA}/approve/", scheduling(MISSING, api=True),
+     json(lambda w, p: {"by_meeting": w.meeting[p], "decision": "as_is", "method": "consensus"}))
+case("meeting-minutes-version", "GET", f"{MA}/versions/1/", minutes_reader(MISSING, api=True))
+case("meeting-minutes-pdf", "GET", f"{MA}/versions/1/pdf/", minutes_reader(MISSING, api=True))
+
+# --- recordings (issue 17) ---
+# The recording page and its controls: the province's schedulers and administrators (another province's meeting:
+# not found). The world's rooms are on a fake server, which cannot record: starting is refused in Thai (the page
+# redirects with the message, the API answers 400), and nothing records, so stopping is refused too. The world has
+# no recording files: a download is not found for whoever may download (clerks, schedulers, administrators),
+# refused to the others by the API; the page's download checks in its handler (another method: 405).
+# The join page's sign: the pass is the key, read only.
+RC = f"/recordings/meeting/{M}"
+case("recordings:meeting", "GET", f"{RC}/", scheduling(OK))
+case("recordings:start", "POST", f"{RC}/start/", scheduling(FOUND))
+case("recordings:stop", "POST", f"{RC}/stop/", scheduling(FOUND))
+case("recordings:settings", "POST", f"{RC}/settings/", scheduling(FOUND), form({"enabled": "on", "kind": "special"}))
+case("recordings:erasure", "POST", f"{RC}/erasure/", scheduling(FOUND),
+     form({"requester_name": "นายทดสอบ", "requester_contact": "081-0000000", "details": "ขอลบ"}))
+case("recordings:download", "GET", f"{RC}/files/1/", logged_in(MISSING), refused=everyone(NOT_ALLOWED))
+case("recordings:pass-state", "GET", f"/recordings/p/{J}/state/", everyone(OK))
+RA = f"/api/meetings/{M}/recording"
+case("meeting-recording", "GET", f"{RA}/", scheduling(OK, api=True))
+case("meeting-recording-start", "POST", f"{RA}/start/", scheduling(BAD, api=True))
+case("meeting-recording-stop", "POST", f"{RA}/stop/", scheduling(BAD, api=True))
+case("meeting-recording-file", "GET", f"{RA}/files/1/",
+     lambda w, p: API_ANON if w.role is None else MISSING if w.role in (Role.CLERK, Role.SCHEDULER,
+                                                                         Role.ADMINISTRATOR) else DENIED)
+
+
+# --- proceedings (issue 16) ---
+# The roll-call and votes. Through a site's pass (the join page's panel, its ballot, the roll page): the pass is the
+# key, whoever holds it, until the meeting is over (the world's meetings are ahead: the roll may be recorded; the
+# world has no vote: a ballot is not found; removing an entry that is not on the roll is refused in Thai, 400).
+# The same signed in: the site's clerk (their own site), the province's schedulers and administrators (joining).
+# The chair's view and controls: schedulers and administrators of the meeting's province (another: not found);
+# opening a vote before the meeting is refused in Thai (the page redirects with the message, the API answers 400).
+PP = f"/proceedings/p/{J}"
+case("proceedings:pass-panel", "GET", f"{PP}/panel/", everyone(OK))
+case("proceedings:pass-vote", "POST", f"{PP}/votes/0/", everyone(MISSING), form({"choice": "approve"}))
+case("proceedings:pass-roll", "GET", f"{PP}/roll/", everyone(OK))
+case("proceedings:pass-roll", "POST", f"{PP}/roll/", everyone(FOUND), form({"name": "นายทดสอบ", "role": "attendee"}))
+case("proceedings:pass-roll-remove", "POST", f"{PP}/roll/0/remove/", everyone(BAD))
+PS = f"/proceedings/meeting/{M}/site/{{code}}/roll"
+case("proceedings:site-roll", "GET", f"{PS}/", joining(OK))
+case("proceedings:site-roll", "POST", f"{PS}/", joining(FOUND), form({"name": "นายทดสอบ", "role": "attendee"}))
+case("proceedings:site-roll-remove", "POST", f"{PS}/0/remove/", joining(FOUND))
+PC = f"/proceedings/meeting/{M}"
+case("proceedings:chair", "GET", f"{PC}/", scheduling(OK))
+case("proceedings:chair-live", "GET", f"{PC}/live/", scheduling(OK))
+case("proceedings:vote-open", "POST", f"{PC}/votes/open/", scheduling(FOUND), form({"agenda_item": "1"}))
+case("proceedings:vote-close", "POST", f"{PC}/votes/0/close/", scheduling(MISSING))
+case("meeting-roll", "GET", f"/api/meetings/{M}/roll/", scheduling(OK, api=True))
+case("meeting-votes", "GET", f"/api/meetings/{M}/votes/", scheduling(OK, api=True))
+case("meeting-votes", "POST", f"/api/meetings/{M}/votes/", scheduling(BAD, api=True),
+     json(lambda w, p: {"agenda_item": 1}))
+case("meeting-vote-close", "POST", f"/api/meetings/{M}/votes/0/close/", scheduling(MISSING, api=True))
+PA = f"/api/sites/{{code}}/meetings/{M}"
+case("site-meeting-roll", "GET", f"{PA}/roll/", joining(OK, api=True))
+case("site-meeting-roll", "POST", f"{PA}/roll/", joining(CREATED, api=True),
+     json(lambda w, p: {"name": "นายทดสอบ", "role": "attendee"}))
+case("site-meeting-roll-entry", "DELETE", f"{PA}/roll/0/", joining(BAD, api=True))
+case("site-meeting-vote-ballots", "POST", f"{PA}/votes/0/ballots/", joining(MISSING, api=True),
+     json(lambda w, p: {"choice": "approve"}))
+
+
 def test_every_url_has_an_entry():
     """Every URL × every method its view accepts has a case, and no case asks for a method the view does not take."""
     covered = {(name, method) for name, method, *_ in CASES}
