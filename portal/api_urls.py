@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("proceedings.api_urls")),
     path("", include("minutes.api_urls")),
     path("", include("recordings.api_urls")),
+    path("", include("evidence.api_urls")),
     *router.urls,
 ]

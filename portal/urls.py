@@ -32,6 +32,7 @@ urlpatterns = [
     path("proceedings/", include("proceedings.urls")),
     path("minutes/", include("minutes.urls")),
     path("recordings/", include("recordings.urls")),
+    path("evidence/", include("evidence.urls")),
     path("api/", include("portal.api_urls")),
     path("", include("django_prometheus.urls")),  # /metrics: nginx lets only the monitoring host reach it
 ]

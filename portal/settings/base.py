@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "proceedings",
     "minutes",
     "recordings",
+    "evidence",
 ]
 
 MIDDLEWARE = [

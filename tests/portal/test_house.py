@@ -16,7 +16,7 @@ from django.apps import apps
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = (
     "portal", "foundation", "districts", "meetings", "join", "notifications", "billing", "national", "proceedings",
-    "minutes", "recordings",
+    "minutes", "recordings", "evidence",
 )
 
 pytestmark = pytest.mark.unit

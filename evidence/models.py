@@ -1,0 +1,3 @@
+"""evidence models."""
+
+from django.db import models  # noqa: F401
