@@ -1,0 +1,1 @@
+../evidence/pack_verifier.py
