@@ -98,7 +98,8 @@ def pack_files(meeting: Meeting) -> list[PackFile]:  # noqa: PLR0912, PLR0915 - 
         events.append({"at": at, "event": kind, "holder": holder, "by": who, "detail": detail})
 
     # The meeting itself
-    participations = list(meeting.participations.select_related("site").order_by("site__code"))
+    participations = sorted(meeting.participations.select_related("site__district", "site__province"),
+                            key=lambda p: p.site.code)
     invitations = list(meeting.agency_invitations.select_related("agency").order_by("agency__name"))
     files.append(PackFile("meeting.json", _json({
         "id": meeting.pk, "title": meeting.title, "status": meeting.status,
@@ -136,7 +137,8 @@ def pack_files(meeting: Meeting) -> list[PackFile]:  # noqa: PLR0912, PLR0915 - 
     files.append(PackFile("minutes/versions.json", _json(described)))
 
     # The roll, with who recorded each entry and when (the database server's time)
-    roll = list(RollEntry.objects.filter(meeting=meeting).select_related("join_pass__site", "join_pass__agency")
+    roll = list(RollEntry.objects.filter(meeting=meeting)
+                .select_related("join_pass__site__district", "join_pass__site__province", "join_pass__agency")
                 .order_by("recorded_at", "pk"))
     rows = []
     for entry in roll:
@@ -149,7 +151,8 @@ def pack_files(meeting: Meeting) -> list[PackFile]:  # noqa: PLR0912, PLR0915 - 
         ["holder_code", "holder", "name", "position", "role", "reason", "recorded_by", "recorded_at"], rows)))
 
     # Attendance: every connection, as the media server reported it
-    attendance = list(Attendance.objects.filter(meeting=meeting).select_related("site", "agency")
+    attendance = list(Attendance.objects.filter(meeting=meeting)
+                      .select_related("site__district", "site__province", "agency")
                       .order_by("joined_at", "pk"))
     rows = []
     for row in attendance:
@@ -207,7 +210,8 @@ def pack_files(meeting: Meeting) -> list[PackFile]:  # noqa: PLR0912, PLR0915 - 
         })))
 
     # Fault reports
-    reports = list(FaultReport.objects.filter(meeting=meeting).select_related("join_pass__site", "join_pass__agency")
+    reports = list(FaultReport.objects.filter(meeting=meeting)
+                   .select_related("join_pass__site__district", "join_pass__site__province", "join_pass__agency")
                    .order_by("reported_at", "pk"))
     rows = []
     for report in reports:

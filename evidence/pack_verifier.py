@@ -49,7 +49,12 @@ DIGESTS = {
 
 
 class Invalid(Exception):
-    """The signature or the pack does not check; the message says why."""
+    """The signature does not check; the message says why, `name` which file is at fault (the signature file,
+    unless the manifest is not the file that was signed)."""
+
+    def __init__(self, message: str, name: str = SIGNATURE):
+        super().__init__(message)
+        self.name = name
 
 
 # --- a minimal DER reader (what a CMS signature needs, nothing more) -------------------------------------------
@@ -215,7 +220,8 @@ def verify_signature(manifest: bytes, signature: bytes, roots: list[x509.Certifi
     hasher = hashes.Hash(digest())
     hasher.update(manifest)
     if digests[0].content(signature) != hasher.finalize():
-        raise Invalid("manifest.json is not the file that was signed (its digest differs from the signed one)")
+        raise Invalid("manifest.json is not the file that was signed (its digest differs from the signed one)",
+                      MANIFEST)
     # What was signed: the signed attributes as a SET OF (tag 0x31 instead of the [0] they are stored under)
     signed = b"\x31" + signature[signed_attrs.start + 1:signed_attrs.end]
     signer = _signer_certificate(signature, sid, certificates)
@@ -326,7 +332,7 @@ def verify_pack(pack: Path, roots: list[x509.Certificate]) -> Report:  # noqa: P
         try:
             check = verify_signature(manifest_bytes, signature, roots)
         except Invalid as error:
-            report.fail(MANIFEST, f"signature: {error}")
+            report.fail(error.name, f"signature: {error}")
         else:
             report.say(f"OK signature of {MANIFEST}: signed by {check.signer}"
                        + (f" at {check.signed_at}" if check.signed_at else "")
