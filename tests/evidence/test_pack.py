@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from districts.models import Staff
@@ -167,6 +169,10 @@ def test_the_pack_holds_every_record_and_both_verifiers_accept_it(built):
         assert {"join", "leave", "roll_entry", "vote_opened", "vote_closed", "fault_reported"} <= events
         assert any(item["event"].startswith("audit:") for item in traffic)
         assert any(item["event"] == "roll_entry" and item["by"] for item in traffic)  # who recorded it
+        # A secret ballot's audit entry says who voted, never how
+        secret_ballots = [item for item in traffic if '"ballot": "secret"' in item["detail"]]
+        assert len(secret_ballots) == 3
+        assert not any('"choice"' in item["detail"] for item in secret_ballots)
         assert "ไม่มีเสียง" in archive.read("fault_reports.csv").decode("utf-8-sig")
         assert archive.read("recordings/mixed.webm") == MIXED
         assert archive.read("minutes/v1-signed.pdf").startswith(b"%PDF")
@@ -354,3 +360,19 @@ def test_one_pack_at_a_time_a_lost_build_is_swept_and_without_a_certificate_the_
     assert waiting.state == EvidencePack.State.READY, waiting.error
     assert waiting.attempts == 2
     assert services.pack_build(pack_id=waiting.pk) == "skipped"  # built once
+
+
+def test_the_pack_page_costs_a_fixed_number_of_queries(evidence_meeting, login, django_assert_num_queries):
+    meeting, _document, _scheduler = evidence_meeting
+    scheduler = login(Staff.Role.SCHEDULER, HALL)
+    url = reverse("evidence:meeting", kwargs={"pk": meeting.pk})
+    scheduler.get(url)  # the session's first reads
+    EvidencePack.objects.create(meeting=meeting, state=EvidencePack.State.FAILED, error="x")
+    with CaptureQueriesContext(connection) as one:
+        assert scheduler.get(url).content.decode().count("data-pack=") == 1
+    queries = len(one.captured_queries)  # read now: the next request empties the connection's log
+    for _ in range(3):
+        EvidencePack.objects.create(meeting=meeting, state=EvidencePack.State.FAILED, error="x",
+                                    requested_by=_scheduler)
+    with django_assert_num_queries(queries):
+        assert scheduler.get(url).content.decode().count("data-pack=") == 4
