@@ -333,6 +333,8 @@ def verify_pack(pack: Path, roots: list[x509.Certificate]) -> Report:  # noqa: P
             check = verify_signature(manifest_bytes, signature, roots)
         except Invalid as error:
             report.fail(error.name, f"signature: {error}")
+        except (ValueError, IndexError, TypeError) as error:  # not DER at all, or a certificate that is not one
+            report.fail(SIGNATURE, f"signature: cannot be read ({type(error).__name__})")
         else:
             report.say(f"OK signature of {MANIFEST}: signed by {check.signer}"
                        + (f" at {check.signed_at}" if check.signed_at else "")

@@ -260,6 +260,16 @@ def test_a_manifest_signed_by_another_certificate_fails_against_the_provinces_ca
     assert verify_standalone(resigned, other_ca)[0] == 0
 
 
+@pytest.mark.parametrize("garbage", [b"", b"\x30\x03\x02\x01", b"not a signature at all", bytes(range(256)) * 4])
+def test_a_signature_that_is_not_one_fails_naming_it(built, tmp_path, garbage):
+    pack, ca, _meeting, _document = built
+    code, output = verify_standalone(rewritten(pack, tmp_path / "garbage.zip",
+                                               replace={"manifest.json.p7s": garbage}), ca)
+    assert code == 1, output
+    assert "FAILED manifest.json.p7s: signature" in output
+    assert "Traceback" not in output
+
+
 def test_a_missing_or_an_extra_file_fails_naming_it(built, tmp_path):
     pack, ca, _meeting, _document = built
     code, output = verify_standalone(rewritten(pack, tmp_path / "extra.zip", add={"notes.txt": b"x"}), ca)
