@@ -23,7 +23,7 @@ from gunicorn.glogging import Logger
 # The same pages as foundation/log_filters.py (this file is read before Django, so it does not import it).
 CAPABILITY_IN_PATH = re.compile(
     r"(/j/|/k/|/meetings/join/p/|/meetings/join/feed/|/meetings/join/test/|/meetings/jitsi/reservations/"
-    r"|/proceedings/p/|/recordings/p/)[^/?.\s]+"
+    r"|/proceedings/p/|/recordings/p/|/evidence/p/)[^/?.\s]+"
 )
 # The short form's box sends its 12 digits in the query (/k/?code=...).
 CODE_IN_QUERY = re.compile(r"(^|&)(code=)[^&]*")

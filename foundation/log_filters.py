@@ -13,7 +13,7 @@ import logging
 import re
 
 CAPABILITY_PAGES = ("/j/", "/k/", "/meetings/join/p/", "/meetings/join/feed/", "/meetings/join/test/",
-                    "/meetings/jitsi/reservations/", "/proceedings/p/", "/recordings/p/")
+                    "/meetings/jitsi/reservations/", "/proceedings/p/", "/recordings/p/", "/evidence/p/")
 CAPABILITY_IN_PATH = re.compile("(" + "|".join(re.escape(page) for page in CAPABILITY_PAGES) + r")[^/?.\s'\"]+")
 
 

@@ -240,6 +240,22 @@ CELERY_BEAT_SCHEDULE.update({
 })
 # --- end of recordings (issue 17) ---
 
+# --- evidence (issue 17) ---
+# The meetings' evidence packs (zip archives with a signed manifest) are kept in EVIDENCE_ROOT, outside the web root,
+# and sent only through the permission check (nginx's internal location EVIDENCE_ACCEL_REDIRECT in production, e.g.
+# "/protected-evidence/"). The manifest is signed with the minutes' certificate (PRACHUM_MINUTES_SIGNING_*).
+EVIDENCE_ROOT = env.path("PRACHUM_EVIDENCE_ROOT", default=BASE_DIR / "var" / "evidence")
+EVIDENCE_ACCEL_REDIRECT = env("PRACHUM_EVIDENCE_ACCEL_REDIRECT", default="")
+# A worker holds a pack this long (then the sweep gives it to another); tries, and the back-off between them.
+EVIDENCE_BUILD_LEASE_SECONDS = env.int("PRACHUM_EVIDENCE_LEASE_SECONDS", default=1800)
+EVIDENCE_BUILD_ATTEMPTS = env.int("PRACHUM_EVIDENCE_ATTEMPTS", default=3)
+EVIDENCE_BUILD_BACKOFF_SECONDS = env.int("PRACHUM_EVIDENCE_BACKOFF_SECONDS", default=120)
+CELERY_BEAT_SCHEDULE.update({
+    # Packs whose message was lost or whose worker died.
+    "evidence-sweep": {"task": "evidence.sweep", "schedule": crontab(minute="*/5")},
+})
+# --- end of evidence (issue 17) ---
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

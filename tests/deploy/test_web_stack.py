@@ -270,7 +270,7 @@ def test_gunicorn_writes_one_json_access_record_per_request(stack, browser):
 def test_no_log_holds_a_capability_token(stack, browser):
     """Requests that carry tokens (a join link, its QR code, a calendar feed, a test call, the Jitsi reservation API,
     and a Referer from the join page) go through nginx to gunicorn and Django; none of the three logs keeps one."""
-    tokens = [secrets.token_urlsafe(32) for _ in range(7)]
+    tokens = [secrets.token_urlsafe(32) for _ in range(8)]
     short_code = f"{secrets.randbelow(10**12):012d}"
     tokens.append(short_code)
     paths = [
@@ -282,6 +282,7 @@ def test_no_log_holds_a_capability_token(stack, browser):
         f"/meetings/jitsi/reservations/{tokens[4]}/conference",
         f"/proceedings/p/{tokens[5]}/panel/",  # the join page's roll-call and votes panel, polled
         f"/recordings/p/{tokens[6]}/state/",  # the join page's "recording" sign, polled
+        f"/evidence/p/{tokens[7]}/faults/",  # the join page's fault report (POST only: a GET is refused)
     ]
     referer = f"{stack.https}/j/{tokens[0]}/"
     for path in paths:
@@ -319,7 +320,8 @@ def test_no_log_holds_a_capability_token(stack, browser):
     logged = [r for r in stack.access_log() if r["query"] == "probe=tokens"]
     assert {r["path"] for r in logged} == {
         "/j/…/", "/k/…/", "/meetings/join/p/…/qr.svg", "/meetings/join/feed/….ics", "/meetings/join/test/…/",
-        "/meetings/jitsi/reservations/…/conference",
+        "/meetings/jitsi/reservations/…/conference", "/proceedings/p/…/panel/", "/recordings/p/…/state/",
+        "/evidence/p/…/faults/",
     }
     assert {r["referer"] for r in logged} == {f"{stack.https}/j/…/"}
 

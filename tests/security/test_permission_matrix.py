@@ -484,6 +484,26 @@ case("site-meeting-vote-ballots", "POST", f"{PA}/votes/0/ballots/", joining(MISS
      json(lambda w, p: {"choice": "approve"}))
 
 
+# --- evidence (issue 17) ---
+# A fault report through a site's pass (no login, the pass is the key): the world's meetings are ahead, so every
+# report is refused in Thai (400, nothing written). The control centre's fragment of a meeting's reports, resolving
+# one (the world has none: not found), the evidence pack page and asking for a pack: the province's schedulers and
+# administrators (another province's meeting: not found). The world has no pack: a download is not found for whoever
+# is signed in (its check is in the handler: another method 405); the API refuses the other roles first.
+EV = f"/evidence/meeting/{M}"
+case("evidence:pass-fault", "POST", f"/evidence/p/{J}/faults/", everyone(BAD), form({"kind": "no_audio"}))
+case("evidence:board-faults", "GET", f"{EV}/faults/board/", scheduling(OK))
+case("evidence:fault-resolve", "POST", f"{EV}/faults/0/resolve/", scheduling(MISSING))
+case("evidence:meeting", "GET", f"{EV}/", scheduling(OK))
+case("evidence:pack-request", "POST", f"{EV}/packs/", scheduling(FOUND))
+case("evidence:pack-download", "GET", f"{EV}/packs/0/download/", logged_in(MISSING), refused=everyone(NOT_ALLOWED))
+EA = f"/api/meetings/{M}"
+case("meeting-fault-reports", "GET", f"{EA}/fault-reports/", scheduling(OK, api=True))
+case("meeting-fault-report-resolve", "POST", f"{EA}/fault-reports/0/resolve/", scheduling(MISSING, api=True))
+case("meeting-evidence-packs", "GET", f"{EA}/evidence-packs/", scheduling(OK, api=True))
+case("meeting-evidence-packs", "POST", f"{EA}/evidence-packs/", scheduling(CREATED, api=True))
+case("meeting-evidence-pack-file", "GET", f"{EA}/evidence-packs/0/file/", scheduling(MISSING, api=True))
+
 def test_every_url_has_an_entry():
     """Every URL × every method its view accepts has a case, and no case asks for a method the view does not take."""
     covered = {(name, method) for name, method, *_ in CASES}
