@@ -483,6 +483,12 @@ def participant_moderate(*, join_pass: JoinPass, participant_id: str, action: st
         logger.warning("moderation %s of %s in meeting %s failed: %s", action, participant_id, room.meeting_id, error)
         raise MediaUnavailable(_("สั่งงานเซิร์ฟเวอร์ประชุมไม่สำเร็จ: ลองใหม่อีกครั้ง")) from error
     logger.info("meeting %s: host site %s did %s on %r", room.meeting_id, join_pass.site_id, action, target.display)
+    # Who moderated whom is part of the meeting's record (the evidence pack's traffic log reads it from here).
+    host = join_pass.site
+    audit_record(
+        actor=None, action=AuditAction.UPDATE, target=join_pass.meeting, province_code=host.province.code,
+        detail={"meeting": room.meeting_id, "moderation": action, "by_site": host.code, "participant": target.display},
+    )
     return target
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from foundation.models import AuditEntry
 from join.links import join_path, pass_moderate_path, site_marker
 from meetings.backends.base import Participant
 from meetings.backends.fake import FakeBackend
@@ -67,6 +68,10 @@ def test_the_host_mutes_and_removes_a_site(client, fake_server, schedule):
     assert response.json()["display"].startswith("4104 · ")
     remaining = {p.id for p in FakeBackend().participants(meeting.room.number)}
     assert remaining == {ids[HALL], ids[MUEANG]}
+    # Who moderated whom is in the meeting's record (the evidence pack's traffic log).
+    done = AuditEntry.objects.filter(detail__meeting=meeting.pk, detail__has_key="moderation").order_by("pk")
+    assert [(e.detail["moderation"], e.detail["by_site"], e.detail["participant"][:4], e.province_code)
+            for e in done] == [("mute", HALL, MUEANG, "41"), ("kick", HALL, KUMPHAWAPI, "41")]
 
 
 def test_a_participant_site_cannot_moderate(client, fake_server, schedule):

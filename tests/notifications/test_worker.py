@@ -15,6 +15,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.utils import timezone
+from kombu import pools as kombu_pools
 
 from meetings.models import Meeting
 from meetings.services.scheduling import meeting_cancel, meeting_reschedule, meeting_update
@@ -64,10 +65,14 @@ def broker(redis):
     from portal.celery import app
 
     def forget_connections() -> None:
+        """Close this process's broker connections and forget every pool of them, kombu's own registry of
+        producer pools included: one kept there would hand the tests that come after this module a pool of
+        connections closed here ("Acquire on closed pool")."""
         if app._pool is not None:
             app._pool.force_close_all()
             app._pool = None
         app.amqp._producer_pool = None
+        kombu_pools.reset()
 
     saved = (app.conf.task_always_eager, app.conf.broker_url)
     forget_connections()

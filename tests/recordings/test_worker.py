@@ -11,6 +11,7 @@ import time
 
 import pytest
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from foundation.enqueue import task_send
 from recordings import services
@@ -36,10 +37,14 @@ def broker(redis):
     from portal.celery import app
 
     def forget_connections() -> None:
+        """Close this process's broker connections and forget every pool of them, kombu's own registry of
+        producer pools included: one kept there would hand the tests that come after this module a pool of
+        connections closed here ("Acquire on closed pool")."""
         if app._pool is not None:
             app._pool.force_close_all()
             app._pool = None
         app.amqp._producer_pool = None
+        kombu_pools.reset()
 
     saved = (app.conf.task_always_eager, app.conf.broker_url)
     forget_connections()
