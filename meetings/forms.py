@@ -127,10 +127,14 @@ class MeetingCreateForm(ServiceErrorsMixin, ParticipantsMixin, WhenMixin, forms.
     until = ThaiDateField(label=_("ซ้ำถึงวันที่"), required=False)
     count = forms.IntegerField(label=_("หรือจำนวนครั้ง"), required=False, min_value=1)
     documents = MultipleFileField(label=_("เอกสารประกอบ (PDF, PowerPoint, รูปภาพ, คลิปวิดีโอ)"), required=False)
+    record = forms.BooleanField(
+        label=_("บันทึกการประชุม (เสียงและภาพ) เป็นหลักฐาน"), required=False, initial=True,
+        help_text=_("ประธานเริ่มและหยุดบันทึกได้ระหว่างประชุม ไม่เลือกสำหรับการประชุมลับ ซึ่งไม่บันทึกตามมาตรฐาน"),
+    )
 
     field_aliases = {"start": "start_time", "end": "end_time", "frequency": "repeat", "file": "documents"}
     field_order = ["title", "host_site", "date", "start_time", "end_time", "repeat", "until", "count", "sites",
-                   "all_districts", "agencies", "agenda", "documents"]
+                   "all_districts", "agencies", "agenda", "documents", "record"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -54,6 +54,9 @@ class MeetingWriteSerializer(serializers.Serializer):
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
     agenda = serializers.ListField(child=serializers.CharField(max_length=500), required=False, allow_null=True)
+    record = serializers.BooleanField(
+        default=True, help_text="Record the meeting as evidence (false: a secret meeting, which is never recorded)"
+    )
 
 
 class MeetingPatchSerializer(serializers.Serializer):

@@ -104,7 +104,7 @@ class MeetingCreateView(SchedulerPage, View):
         common = {
             "title": data["title"], "host_site": data["host_site"], "sites": form.chosen_sites(),
             "agencies": list(data["agencies"] or []), "start": start, "end": end,
-            "agenda": agenda_lines(data["agenda"]), "created_by": request.user,
+            "agenda": agenda_lines(data["agenda"]), "created_by": request.user, "record": data["record"],
         }
         try:
             with transaction.atomic():  # documents refused → the meeting is not kept either

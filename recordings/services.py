@@ -84,6 +84,16 @@ def recording_ensure(*, meeting: Meeting) -> MeetingRecording:
     return recording
 
 
+def recording_plan(*, meeting: Meeting, record: bool) -> MeetingRecording:
+    """The scheduler's choice when the meeting is scheduled (the scheduling services call this in their
+    transaction): its recording row, recorded or not."""
+    recording = recording_ensure(meeting=meeting)
+    if recording.enabled != record:
+        recording.enabled = record
+        recording.save(update_fields=["enabled"])
+    return recording
+
+
 def _locked(meeting: Meeting) -> MeetingRecording:
     recording = recording_ensure(meeting=meeting)
     return MeetingRecording.objects.select_for_update().select_related("meeting").get(pk=recording.pk)

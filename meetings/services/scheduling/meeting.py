@@ -19,6 +19,7 @@ from foundation.audit import Action as AuditAction
 from foundation.audit import audit_record
 from join.services import join_passes_ensure, join_passes_revoke_agencies
 from notifications.services import notifications_plan
+from recordings.services import recording_plan
 
 from ...models import AgencyInvitation, Meeting, Participation, Series
 from ..rooms import room_change, room_create, room_retire
@@ -61,6 +62,7 @@ def _meeting_write(
     created_by,
     series: Series | None = None,
     occurrence: int | None = None,
+    record: bool = True,
 ) -> Meeting:
     meeting = Meeting(
         title=title,
@@ -79,6 +81,7 @@ def _meeting_write(
     if agencies:
         AgencyInvitation.objects.bulk_create([AgencyInvitation(meeting=meeting, agency=a) for a in agencies])
     room_create(meeting=meeting, participants=len(sites) + len(agencies))
+    recording_plan(meeting=meeting, record=record)  # recorded as evidence unless the scheduler said not to
     join_passes_ensure(meeting=meeting)  # every invited site has its link before its invitation is written
     notifications_plan(meeting=meeting, change="invitation")
     audit_record(
@@ -100,8 +103,10 @@ def meeting_schedule(
     agenda: list[str] | None = None,
     series: Series | None = None,
     created_by,
+    record: bool = True,
 ) -> Meeting:
-    """Schedule one meeting: its sites (the host is always one), agencies, and a room to be provisioned."""
+    """Schedule one meeting: its sites (the host is always one), agencies, and a room to be provisioned; recorded
+    as evidence unless `record` is False (a secret meeting)."""
     title = _clean_title(title)
     agenda = _check_agenda(agenda)
     _check_times(start=start, end=end)
@@ -112,7 +117,7 @@ def meeting_schedule(
     return _guarded(
         lambda: _meeting_write(
             title=title, agenda=agenda, host=host, sites=all_sites, agencies=invited, start=start, end=end,
-            created_by=created_by, series=series,
+            created_by=created_by, series=series, record=record,
         ),
         site_ids=site_ids,
         windows=[(start, end)],

@@ -97,6 +97,7 @@ def series_schedule(
     count: int | None = None,
     agenda: list[str] | None = None,
     created_by,
+    record: bool = True,
 ) -> Series:
     """A daily or weekly series: one meeting (with its own room) per occurrence, all checked before any is saved."""
     title = _clean_title(title)
@@ -122,7 +123,7 @@ def series_schedule(
         for index, occurrence in enumerate(occurrences, start=1):
             _meeting_write(
                 title=title, agenda=agenda, host=host, sites=all_sites, agencies=invited, start=occurrence.start,
-                end=occurrence.end, created_by=created_by, series=series, occurrence=index,
+                end=occurrence.end, created_by=created_by, series=series, occurrence=index, record=record,
             )
         return series
 
