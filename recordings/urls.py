@@ -6,6 +6,7 @@ app_name = "recordings"
 
 urlpatterns = [
     path("meeting/<int:pk>/", views.RecordingPageView.as_view(), name="meeting"),
+    path("meeting/<int:pk>/card/", views.RecordingCardView.as_view(), name="card"),  # the meeting page's card
     path("meeting/<int:pk>/start/", views.RecordingStartView.as_view(), name="start"),
     path("meeting/<int:pk>/stop/", views.RecordingStopView.as_view(), name="stop"),
     path("meeting/<int:pk>/settings/", views.RecordingSettingsView.as_view(), name="settings"),

@@ -75,6 +75,26 @@ def page_context(meeting, *, erasure_form=None, settings_form=None) -> dict:
 
 
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
+class RecordingCardView(RecordingPageMixin, View):
+    """The meeting page's recording card, loaded by htmx (the meeting page's own queries stay fixed): whether it is
+    recorded, its state, and how long it is kept (issue 17: the retention shown on the meeting page)."""
+
+    def get(self, request, pk: int):
+        meeting = self.get_meeting()
+        recording = selectors.recording_of(meeting)
+        kind = recording.kind if recording else selectors.default_kind(meeting)
+        return render(request, "recordings/_meeting_card.html", {
+            "meeting": meeting,
+            "enabled": recording.enabled if recording else True,
+            "state_label": recording.get_state_display() if recording else MeetingRecording.State.IDLE.label,
+            "kind_label": MeetingRecording.Kind(kind).label,
+            "retention_days": selectors.retention_days(kind),
+            "retained_until": (recording.expires_at if recording and recording.expires_at
+                               else selectors.retained_until(meeting, kind)),
+        })
+
+
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class RecordingPageView(RecordingPageMixin, View):
     def get(self, request, pk: int):
         return render(request, "recordings/meeting.html", page_context(self.get_meeting()))

@@ -4,11 +4,15 @@ the API's `record`, and a series' every occurrence."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from foundation.thaidate import BANGKOK
 from meetings.models import Meeting
 from meetings.services.scheduling import meeting_schedule, series_schedule
 from recordings.models import MeetingRecording
@@ -62,3 +66,23 @@ def test_the_api_takes_record(fake_media, scheduler):
     assert (kept.status_code, secret.status_code) == (201, 201), (kept.content, secret.content)
     assert recorded(Meeting.objects.get(pk=kept.json()["id"]))
     assert not recorded(Meeting.objects.get(pk=secret.json()["id"]))
+
+
+def test_the_meeting_page_says_whether_it_is_recorded_and_how_long_it_is_kept(login, fake_media, scheduler,
+                                                                               django_assert_num_queries):
+    start, end = next_slot()
+    common = {"title": "ประชุม", "host_site": site("41"), "sites": [site("4101")], "created_by": scheduler}
+    kept = meeting_schedule(start=start, end=end, **common)
+    start, end = next_slot()
+    secret = meeting_schedule(start=start, end=end, record=False, **common)
+    client = login("scheduler", "41")
+    page = client.get(reverse("meetings:detail", kwargs={"pk": kept.pk})).content.decode()
+    assert reverse("recordings:card", kwargs={"pk": kept.pk}) in page  # loaded by htmx: no query on the page
+    with django_assert_num_queries(5):  # session, user+staff, meeting, recording, its files (read with it)
+        card = client.get(reverse("recordings:card", kwargs={"pk": kept.pk})).content.decode()
+    days = settings.RECORDINGS_RETENTION_DAYS["special"]  # a meeting outside a series
+    assert f"เก็บ {days} วันหลังการประชุม" in card
+    assert str((kept.end + timedelta(days=days)).astimezone(BANGKOK).year + 543) in card  # until when, in BE
+    assert "ไม่บันทึกการประชุมนี้" in client.get(reverse("recordings:card", kwargs={"pk": secret.pk})).content.decode()
+    assert login("clerk", "4101", the_client=Client()).get(
+        reverse("recordings:card", kwargs={"pk": kept.pk})).status_code == 403

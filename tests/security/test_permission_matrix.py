@@ -432,6 +432,7 @@ case("meeting-minutes-pdf", "GET", f"{MA}/versions/1/pdf/", minutes_reader(MISSI
 # The join page's sign: the pass is the key, read only.
 RC = f"/recordings/meeting/{M}"
 case("recordings:meeting", "GET", f"{RC}/", scheduling(OK))
+case("recordings:card", "GET", f"{RC}/card/", scheduling(OK))
 case("recordings:start", "POST", f"{RC}/start/", scheduling(FOUND))
 case("recordings:stop", "POST", f"{RC}/stop/", scheduling(FOUND))
 case("recordings:settings", "POST", f"{RC}/settings/", scheduling(FOUND), form({"enabled": "on", "kind": "special"}))
