@@ -33,6 +33,7 @@ from join import selectors as join_selectors
 from meetings.models import Document
 from minutes import services as minutes_services
 from proceedings import services as proceedings
+from recordings import services as recording_services
 from recordings.models import MeetingRecording, RecordingFile
 from tests.minutes.certificates import make_pki
 from tests.minutes.conftest import hold_first_meeting
@@ -76,8 +77,9 @@ def make_evidence_meeting(series, capture, settings):
                                        name="วาระการประชุม.pdf", kind=Document.Kind.PDF, size=24)
     services.fault_report_create(join_pass=join_selectors.join_pass_get(token=pass_of(meeting, MUEANG).token),
                                  kind="no_audio")
-    recording = MeetingRecording.objects.create(meeting=meeting, state=MeetingRecording.State.READY,
-                                                recorded_seconds=3)
+    recording = recording_services.recording_ensure(meeting=meeting)  # made when the meeting was scheduled
+    recording.state, recording.recorded_seconds = MeetingRecording.State.READY, 3
+    recording.save()
     folder = Path(settings.RECORDINGS_ROOT) / str(meeting.pk)
     folder.mkdir(parents=True)
     (folder / "mixed.webm").write_bytes(MIXED)
