@@ -23,6 +23,7 @@ Everything is written into `out_dir` (the caller's temporary directory): the cal
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 import shutil
@@ -30,6 +31,8 @@ import struct
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+
+logger = logging.getLogger(__name__)
 
 # videoroom-<room>-user-<participant>-<microseconds>-<audio|video|data>-<mid>.mjr (Janus 1.x VideoRoom)
 STREAM_NAME = re.compile(r"^videoroom-(?P<room>\d+)-user-(?P<user>[^-]+)-(?P<time>\d+)-(?P<kind>audio|video)-"
@@ -110,10 +113,23 @@ def _tool(name: str) -> str:
     return found
 
 
-def _run(command: list[str], what: str) -> None:
-    """Run one of our tools: the argument list is fixed here, the paths are our own (no shell, no user input)."""
+def _run(command: list[str], what: str, *, timeout: float | None = None) -> None:
+    """Run one of our tools: the argument list is fixed here, the paths are our own (no shell, no user input).
+
+    With `timeout`: a run that takes longer is killed and tried once more, then the step fails (and the row is
+    retried later). Debian's janus-pp-rec 1.1.2 was seen to hang for good, both its threads waiting on a futex,
+    once in hundreds of runs on a 5 kB file that it converts in milliseconds the next time."""
     command = [_tool(command[0]), *command[1:]]
-    result = subprocess.run(command, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL)  # noqa: S603
+    for attempt in (1, 2):
+        try:
+            result = subprocess.run(  # noqa: S603
+                command, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL, timeout=timeout
+            )
+            break
+        except subprocess.TimeoutExpired:  # the child is killed by subprocess.run
+            logger.warning("%s: %s did not finish in %.0f s (attempt %d)", what, command[0], timeout, attempt)
+    else:
+        raise ProcessingError(f"{what}: {command[0]} did not finish in {timeout:.0f} s, twice")
     if result.returncode != 0:
         tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
         raise ProcessingError(f"{what}: {command[0]} exited {result.returncode}: {' / '.join(tail)}")
@@ -135,7 +151,9 @@ def _extract(stream: Stream, work: Path) -> Path:
     if stream.kind == "video" and stream.codec not in {"vp8", "vp9"}:
         raise ProcessingError(f"{stream.path.name}: video codec {stream.codec!r} (prachum's rooms send VP8)")
     target = work / (stream.path.stem + (".opus" if stream.kind == "audio" else ".webm"))
-    _run(["janus-pp-rec", "-d", "2", str(stream.path), str(target)], f"janus-pp-rec {stream.path.name}")
+    # A minute, and five seconds a megabyte (a 30-minute camera stream is about 135 MB, converted in seconds).
+    limit = 60 + 5 * stream.path.stat().st_size / 1_000_000
+    _run(["janus-pp-rec", "-d", "2", str(stream.path), str(target)], f"janus-pp-rec {stream.path.name}", timeout=limit)
     if not target.exists() or target.stat().st_size == 0:
         raise ProcessingError(f"{stream.path.name}: janus-pp-rec wrote nothing")
     return target
