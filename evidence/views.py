@@ -13,22 +13,20 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 
 from districts.access import RoleRequiredMixin
+from foundation.downloads import protected_file_response
 from join import selectors as join_selectors
 
 from . import selectors, services
@@ -154,17 +152,10 @@ class PackDownloadView(View):
 
 def pack_response(pack: EvidencePack, path) -> HttpResponse:
     """nginx sends the file in production (X-Accel-Redirect to EVIDENCE_ACCEL_REDIRECT); Django otherwise."""
-    filename = path.name
-    accel = settings.EVIDENCE_ACCEL_REDIRECT
-    if accel:
-        response = HttpResponse(content_type="application/zip")
-        response["X-Accel-Redirect"] = quote(accel.rstrip("/") + "/" + pack.path)
-        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    else:
-        response = FileResponse(path.open("rb"), as_attachment=True, filename=filename, content_type="application/zip")
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return protected_file_response(
+        accel_root=settings.EVIDENCE_ACCEL_REDIRECT, relative_path=pack.path, open_file=lambda: path.open("rb"),
+        filename=path.name, content_type="application/zip",
+    )
 
 
 FAULT_KINDS = FaultReport.Kind.choices

@@ -5,17 +5,15 @@ from __future__ import annotations
 import hmac
 from datetime import datetime
 from itertools import groupby
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -23,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from django.views.generic import TemplateView
 
 from districts.access import Role, RoleRequiredMixin
+from foundation.downloads import protected_file_response
 from foundation.thaidate import BANGKOK
 from join.selectors import chair_pass_tokens
 from notifications.selectors import meeting_reach
@@ -345,17 +344,9 @@ class DocumentDownloadView(View):
 
 
 def document_file_response(document, *, content_type: str | None = None) -> HttpResponse:
-    """The document as an attachment (the page's link and the API): nginx sends it in production (X-Accel-Redirect),
-    Django streams it otherwise. `content_type`: the type to send; by default guessed from the name by Django."""
-    accel = settings.PRACHUM_MEDIA_ACCEL_REDIRECT
-    if accel:
-        response = HttpResponse(content_type=content_type or "application/octet-stream")
-        response["X-Accel-Redirect"] = quote(accel.rstrip("/") + "/" + document.file.name)  # nginx decodes it
-        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=document.name)
-    else:
-        response = FileResponse(
-            document.file.open("rb"), as_attachment=True, filename=document.name, content_type=content_type
-        )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    """The document as an attachment (the page's link and the API), through foundation.downloads. `content_type`:
+    the type to send; by default guessed from the name by Django."""
+    return protected_file_response(
+        accel_root=settings.PRACHUM_MEDIA_ACCEL_REDIRECT, relative_path=document.file.name,
+        open_file=lambda: document.file.open("rb"), filename=document.name, content_type=content_type,
+    )

@@ -8,12 +8,10 @@ role that has no minutes at all. A GET never writes.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -22,6 +20,7 @@ from django.views import View
 
 from districts.access import Role, RoleRequiredMixin, can_view_site
 from districts.selectors import site_get_by_code
+from foundation.downloads import protected_file_response
 
 from . import documents, selectors, services, signing
 from .forms import ApprovalForm, MinutesForm
@@ -88,17 +87,11 @@ class MinutesVersionView(RoleRequiredMixin, View):
 
 
 def _file(fieldfile, filename: str) -> HttpResponse:
-    """A stored PDF through the permission check: nginx sends it in production (X-Accel-Redirect to its internal
-    location), Django streams it otherwise."""
-    accel = settings.PRACHUM_MEDIA_ACCEL_REDIRECT
-    if accel:
-        response = HttpResponse(content_type="application/pdf")
-        response["X-Accel-Redirect"] = quote(accel.rstrip("/") + "/" + fieldfile.name)
-        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    else:
-        response = FileResponse(fieldfile.open("rb"), as_attachment=True, filename=filename,
-                                content_type="application/pdf")
-    return response
+    """A stored PDF through the permission check (foundation.downloads)."""
+    return protected_file_response(
+        accel_root=settings.PRACHUM_MEDIA_ACCEL_REDIRECT, relative_path=fieldfile.name,
+        open_file=lambda: fieldfile.open("rb"), filename=filename, content_type="application/pdf",
+    )
 
 
 def minutes_pdf_response(version) -> HttpResponse:

@@ -11,22 +11,20 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 
 from districts.access import RoleRequiredMixin
+from foundation.downloads import protected_file_response
 from join import selectors as join_selectors
 
 from . import selectors, services
@@ -177,17 +175,10 @@ class RecordingDownloadView(View):
 
 def recording_file_response(file: RecordingFile, path) -> HttpResponse:
     """nginx sends the file in production (X-Accel-Redirect to RECORDINGS_ACCEL_REDIRECT); Django otherwise."""
-    filename = f"meeting-{file.recording.meeting_id}-{path.name}"
-    accel = settings.RECORDINGS_ACCEL_REDIRECT
-    if accel:
-        response = HttpResponse(content_type="video/webm")
-        response["X-Accel-Redirect"] = quote(accel.rstrip("/") + "/" + file.path)
-        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    else:
-        response = FileResponse(path.open("rb"), as_attachment=True, filename=filename, content_type="video/webm")
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return protected_file_response(
+        accel_root=settings.RECORDINGS_ACCEL_REDIRECT, relative_path=file.path, open_file=lambda: path.open("rb"),
+        filename=f"meeting-{file.recording.meeting_id}-{path.name}", content_type="video/webm",
+    )
 
 
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
