@@ -15,7 +15,6 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.utils import timezone
-from kombu import pools as kombu_pools
 
 from meetings.models import Meeting
 from meetings.services.scheduling import meeting_cancel, meeting_reschedule, meeting_update
@@ -23,7 +22,7 @@ from notifications.models import Notification
 from notifications.services import notifications_sweep
 from notifications.tasks import reminders_plan
 from tests.factories.meetings import MeetingFactory, SchedulerFactory, next_slot
-from tests.services.celery_worker import CeleryWorker
+from tests.services.celery_worker import CeleryWorker, publishing_to
 from tests.services.line_stub import LineStub
 from tests.services.redis import RedisServer
 
@@ -62,25 +61,8 @@ def line():
 @pytest.fixture(scope="module")
 def broker(redis):
     """This process publishes to the test's Redis instead of running tasks in-process."""
-    from portal.celery import app
-
-    def forget_connections() -> None:
-        """Close this process's broker connections and forget every pool of them, kombu's own registry of
-        producer pools included: one kept there would hand the tests that come after this module a pool of
-        connections closed here ("Acquire on closed pool")."""
-        if app._pool is not None:
-            app._pool.force_close_all()
-            app._pool = None
-        app.amqp._producer_pool = None
-        kombu_pools.reset()
-
-    saved = (app.conf.task_always_eager, app.conf.broker_url)
-    forget_connections()
-    app.conf.task_always_eager = False
-    app.conf.broker_url = redis.url
-    yield app
-    forget_connections()
-    app.conf.task_always_eager, app.conf.broker_url = saved
+    with publishing_to(redis.url) as app:
+        yield app
 
 
 @pytest.fixture(scope="module")

@@ -11,12 +11,11 @@ import time
 
 import pytest
 from django.db import connection
-from kombu import pools as kombu_pools
 
 from foundation.enqueue import task_send
 from recordings import services
 from recordings.models import MeetingRecording
-from tests.services.celery_worker import CeleryWorker
+from tests.services.celery_worker import CeleryWorker, publishing_to
 from tests.services.redis import RedisServer
 
 from .conftest import stopped_recording
@@ -34,25 +33,8 @@ def redis():
 @pytest.fixture(scope="module")
 def broker(redis):
     """This process publishes to the test's Redis instead of running tasks in-process."""
-    from portal.celery import app
-
-    def forget_connections() -> None:
-        """Close this process's broker connections and forget every pool of them, kombu's own registry of
-        producer pools included: one kept there would hand the tests that come after this module a pool of
-        connections closed here ("Acquire on closed pool")."""
-        if app._pool is not None:
-            app._pool.force_close_all()
-            app._pool = None
-        app.amqp._producer_pool = None
-        kombu_pools.reset()
-
-    saved = (app.conf.task_always_eager, app.conf.broker_url)
-    forget_connections()
-    app.conf.task_always_eager = False
-    app.conf.broker_url = redis.url
-    yield app
-    forget_connections()
-    app.conf.task_always_eager, app.conf.broker_url = saved
+    with publishing_to(redis.url) as app:
+        yield app
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -77,3 +78,32 @@ class CeleryWorker:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _forget_connections(app) -> None:
+    """Close this process's broker connections and forget every pool of them, kombu's own registry of producer
+    pools included: one kept there would hand the tests that come after a pool of connections closed here
+    ("Acquire on closed pool")."""
+    from kombu import pools
+
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
+    pools.reset()
+
+
+@contextlib.contextmanager
+def publishing_to(broker_url: str):
+    """This process publishes tasks to `broker_url` (a real worker runs them) instead of running them in-process;
+    afterwards as before, with no connection or pool of either left behind."""
+    from portal.celery import app
+
+    saved = (app.conf.task_always_eager, app.conf.broker_url)
+    _forget_connections(app)
+    app.conf.task_always_eager, app.conf.broker_url = False, broker_url
+    try:
+        yield app
+    finally:
+        _forget_connections(app)
+        app.conf.task_always_eager, app.conf.broker_url = saved
